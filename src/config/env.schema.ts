@@ -1,0 +1,96 @@
+import { z } from 'zod';
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const url = (protocols: string[]) =>
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol.replace(':', ''));
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL with scheme ${protocols.join(' or ')}` },
+  );
+
+/**
+ * Every environment variable the platform reads. Required ones have no default; everything
+ * else does, except ADMIN_EMAIL/ADMIN_PASSWORD (no admin is created when unset).
+ */
+export const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    DATABASE_URL: url(['postgres', 'postgresql']),
+    REDIS_URL: url(['redis', 'rediss']),
+    JWT_SECRET: z.string().min(32, 'must be at least 32 characters'),
+    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    ADMIN_EMAIL: z.email().optional(),
+    ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+    SMTP_URL: url(['smtp', 'smtps']).default('smtp://127.0.0.1:1025'),
+    MAIL_FROM: z.string().min(3).default('SALW Assistance Platform <no-reply@localhost>'),
+    PUBLIC_BASE_URL: url(['http', 'https']).default('http://localhost:3000'),
+    CORS_ORIGINS: z
+      .string()
+      .default('')
+      .transform((v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ),
+    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    WRITE_RATE_LIMIT_PER_MIN: z.coerce.number().int().positive().default(600),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
+    QUEUE_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only')
+      .default('salw'),
+    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).default(25000),
+    BODY_LIMIT: z
+      .string()
+      .regex(/^\d+(b|kb|mb)$/i, 'like 1mb or 512kb')
+      .default('1mb'),
+    DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    DB_LOG_QUERIES: booleanFlag.default(false),
+  })
+  .refine((env) => (env.ADMIN_EMAIL === undefined) === (env.ADMIN_PASSWORD === undefined), {
+    message: 'ADMIN_EMAIL and ADMIN_PASSWORD must be set together',
+    path: ['ADMIN_PASSWORD'],
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: { variable: string; message: string }[]) {
+    super(
+      'Invalid configuration:\n' +
+        problems.map((p) => `  - ${p.variable}: ${p.message}`).join('\n'),
+    );
+    this.name = 'ConfigValidationError';
+  }
+}
+
+/** Parses the environment, reporting every problem at once, each naming its variable. */
+export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  // Empty strings count as unset, as in most .env tooling.
+  const cleaned = Object.fromEntries(
+    Object.entries(source).filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const result = envSchema.safeParse(cleaned);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => ({
+    variable: String(issue.path[0] ?? 'environment'),
+    message:
+      issue.code === 'invalid_type' && cleaned[String(issue.path[0])] === undefined
+        ? 'is required'
+        : issue.message,
+  }));
+  throw new ConfigValidationError(problems);
+}
