@@ -1,0 +1,56 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { Request } from 'express';
+import { ClsModule } from 'nestjs-cls';
+import { LoggerModule } from 'nestjs-pino';
+import { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { typeormOptions } from './database/typeorm-options';
+import { QueueModule } from './queue/queue.module';
+
+/** What both processes share: configuration, logging, the database and the job producer. */
+@Module({
+  imports: [
+    ConfigModule,
+    // Per-request (and per-job) context: request id, principal, client address.
+    ClsModule.forRoot({
+      global: true,
+      middleware: {
+        mount: true,
+        setup: (cls, req: Request & { id?: string }) => {
+          cls.set('requestId', req.id);
+          cls.set('ip', req.ip);
+          cls.set('userAgent', req.header('user-agent')?.slice(0, 300));
+        },
+      },
+    }),
+    LoggerModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        pinoHttp: {
+          level: config.env.LOG_LEVEL,
+          // The request id set by requestIdMiddleware, so logs and error bodies agree.
+          genReqId: (req) => (req as { id?: string }).id ?? '',
+          customProps: (req) => ({ requestId: (req as { id?: string }).id }),
+          redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'],
+          autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
+          base: { service: 'salw-platform' },
+        },
+      }),
+    }),
+    TypeOrmModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        ...typeormOptions({
+          url: config.env.DATABASE_URL,
+          poolSize: config.env.DB_POOL_SIZE,
+          logQueries: config.env.DB_LOG_QUERIES,
+        }),
+        autoLoadEntities: false,
+      }),
+    }),
+    QueueModule,
+  ],
+  exports: [ConfigModule, QueueModule],
+})
+export class CoreModule {}

@@ -1,0 +1,32 @@
+/**
+ * The one place where queues, job names and their payloads are declared. A job name is
+ * bound to its queue and its payload type, so a typo or a wrong payload is a compile error.
+ * Payloads carry ids (and versions), never whole records: processors reload what they need.
+ */
+export const QUEUE_NAMES = ['email'] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+export interface JobPayloads {
+  /** Send one e-mail whose content was rendered when it was queued. */
+  'email.send': { to: string; subject: string; text: string; html?: string; purpose: string };
+}
+
+export type JobName = keyof JobPayloads;
+
+export const JOB_QUEUE: { readonly [J in JobName]: QueueName } = {
+  'email.send': 'email',
+};
+
+/** Retry policy per queue; the producer applies it so no call site can forget it. */
+export const QUEUE_POLICY: Record<QueueName, { attempts: number; backoffMs: number }> = {
+  email: { attempts: 8, backoffMs: 5_000 },
+};
+
+export const JOB_RETENTION = {
+  removeOnComplete: { age: 24 * 3600, count: 10_000 },
+  removeOnFail: { age: 14 * 24 * 3600 },
+} as const;
+
+export function queueOf(job: JobName): QueueName {
+  return JOB_QUEUE[job];
+}

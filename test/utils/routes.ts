@@ -1,0 +1,49 @@
+import type { INestApplication } from '@nestjs/common';
+
+export interface RouteInfo {
+  method: string;
+  path: string;
+}
+
+interface Layer {
+  route?: { path: string | string[]; methods: Record<string, boolean> };
+  name?: string;
+  handle?: { stack?: Layer[] };
+}
+
+/** Every route the running Express app serves (Nest controllers and mounted routers). */
+export function listRoutes(app: INestApplication): RouteInfo[] {
+  const express = app.getHttpAdapter().getInstance() as {
+    router?: { stack: Layer[] };
+    _router?: { stack: Layer[] };
+  };
+  const stack = (express.router ?? express._router)?.stack ?? [];
+  const routes: RouteInfo[] = [];
+  for (const layer of stack) {
+    if (!layer.route) continue;
+    // Nest mounts middleware as route layers covering every HTTP method; a handler covers one.
+    if (Object.keys(layer.route.methods).length > 1) continue;
+    const paths = Array.isArray(layer.route.path) ? layer.route.path : [layer.route.path];
+    for (const path of paths) {
+      for (const [method, on] of Object.entries(layer.route.methods)) {
+        if (on && method !== '_all') routes.push({ method: method.toUpperCase(), path });
+      }
+    }
+  }
+  return routes;
+}
+
+/** Express `/a/:id` → OpenAPI `/a/{id}`. */
+export function toOpenApiPath(path: string): string {
+  return path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+}
+
+/** Swagger UI's own routes are not part of the API. */
+export function isDocsRoute(path: string): boolean {
+  return (
+    path === '/docs' ||
+    path.startsWith('/docs/') ||
+    path.startsWith('/docs-') ||
+    path.startsWith('/docs*')
+  );
+}
