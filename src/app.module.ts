@@ -1,0 +1,55 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { AccessGuard } from './common/access/access.guard';
+import { WriteRateLimitGuard } from './common/access/write-rate-limit.guard';
+import { AppConfig } from './config/app-config';
+import { CoreModule } from './core.module';
+import { AuditModule } from './modules/audit/audit.module';
+import { AuthModule } from './modules/auth/auth.module';
+import { EmailModule } from './modules/email/email.module';
+import { HealthModule } from './modules/health/health.module';
+import { MetricsModule } from './modules/metrics/metrics.module';
+import { PartiesModule } from './modules/parties/parties.module';
+import { ReferenceModule } from './modules/reference/reference.module';
+import { FirstAdminOnStart } from './modules/users/first-admin.service';
+import { UsersModule } from './modules/users/users.module';
+import { WorkerHostModule } from './queue/worker-host.module';
+
+/** Feature modules: their services serve both processes, their controllers form the HTTP API. */
+export const FEATURE_MODULES = [
+  AuditModule,
+  AuthModule,
+  ReferenceModule,
+  PartiesModule,
+  UsersModule,
+];
+
+/** The HTTP API process (src/main.ts). */
+@Module({
+  imports: [
+    CoreModule,
+    HealthModule,
+    MetricsModule,
+    ThrottlerModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        throttlers: [{ name: 'writes', ttl: 60_000, limit: config.env.WRITE_RATE_LIMIT_PER_MIN }],
+      }),
+    }),
+    ...FEATURE_MODULES,
+  ],
+  providers: [
+    // Order matters: who the caller is and whether the route allows them, then write limits.
+    { provide: APP_GUARD, useClass: AccessGuard },
+    { provide: APP_GUARD, useClass: WriteRateLimitGuard },
+    FirstAdminOnStart,
+  ],
+})
+export class ApiModule {}
+
+/** The queue worker process (src/worker.ts): the same services, processors, no HTTP. */
+@Module({
+  imports: [CoreModule, WorkerHostModule, EmailModule, ...FEATURE_MODULES],
+})
+export class WorkerModule {}
