@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DiscoveryService, Reflector } from '@nestjs/core';
 import { Job, MetricsTime, Worker } from 'bullmq';
+import type IORedis from 'ioredis';
 import { ClsService } from 'nestjs-cls';
 import { systemPrincipal } from '../common/access/roles';
 import type { RequestContext } from '../common/context/request-context';
@@ -17,6 +18,7 @@ import { createRedis } from './redis';
 export class WorkerHostService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('WorkerHost');
   private readonly workers: Worker[] = [];
+  private readonly connections: IORedis[] = [];
   private readonly handlers = new Map<JobName, JobProcessor<JobName>>();
 
   constructor(
@@ -45,8 +47,10 @@ export class WorkerHostService implements OnApplicationBootstrap, OnApplicationS
   }
 
   private startWorker(queue: QueueName): Worker {
+    const connection = createRedis(this.config.env.REDIS_URL, 'worker');
+    this.connections.push(connection);
     const worker = new Worker(queue, (job: Job) => this.dispatch(job), {
-      connection: createRedis(this.config.env.REDIS_URL, 'worker'),
+      connection,
       prefix: this.config.env.QUEUE_PREFIX,
       concurrency: this.config.env.WORKER_CONCURRENCY,
       metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
@@ -87,5 +91,7 @@ export class WorkerHostService implements OnApplicationBootstrap, OnApplicationS
   async onApplicationShutdown(signal?: string): Promise<void> {
     this.logger.log(`Shutting down${signal ? ` on ${signal}` : ''}: waiting for running jobs`);
     await Promise.allSettled(this.workers.map((w) => w.close()));
+    // BullMQ leaves a connection it was given open; close ours once the workers are done.
+    await Promise.allSettled(this.connections.map((c) => c.quit()));
   }
 }
