@@ -10,6 +10,8 @@ import { AuthModule } from './modules/auth/auth.module';
 import { EmailModule } from './modules/email/email.module';
 import { HealthModule } from './modules/health/health.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
+import { OutboxWorkerModule } from './modules/outbox/outbox-worker.module';
+import { OutboxModule } from './modules/outbox/outbox.module';
 import { PartiesModule } from './modules/parties/parties.module';
 import { ReferenceModule } from './modules/reference/reference.module';
 import { FirstAdminOnStart } from './modules/users/first-admin.service';
@@ -19,6 +21,7 @@ import { WorkerHostModule } from './queue/worker-host.module';
 /** Feature modules: their services serve both processes, their controllers form the HTTP API. */
 export const FEATURE_MODULES = [
   AuditModule,
+  OutboxModule,
   AuthModule,
   ReferenceModule,
   PartiesModule,
@@ -50,6 +53,6 @@ export class ApiModule {}
 
 /** The queue worker process (src/worker.ts): the same services, processors, no HTTP. */
 @Module({
-  imports: [CoreModule, WorkerHostModule, EmailModule, ...FEATURE_MODULES],
+  imports: [CoreModule, WorkerHostModule, EmailModule, OutboxWorkerModule, ...FEATURE_MODULES],
 })
 export class WorkerModule {}

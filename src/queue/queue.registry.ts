@@ -3,23 +3,35 @@
  * bound to its queue and its payload type, so a typo or a wrong payload is a compile error.
  * Payloads carry ids (and versions), never whole records: processors reload what they need.
  */
-export const QUEUE_NAMES = ['email'] as const;
+export const QUEUE_NAMES = ['email', 'events'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export interface JobPayloads {
   /** Send one e-mail whose content was rendered when it was queued. */
   'email.send': { to: string; subject: string; text: string; html?: string; purpose: string };
+  /** A change recorded in the outbox, fanned out to the modules that react to it. */
+  'events.domain-event': {
+    outboxId: string;
+    type: string;
+    entityType: string;
+    entityId: string;
+    version: number;
+    partyId: string | null;
+    occurredAt: string;
+  };
 }
 
 export type JobName = keyof JobPayloads;
 
 export const JOB_QUEUE: { readonly [J in JobName]: QueueName } = {
   'email.send': 'email',
+  'events.domain-event': 'events',
 };
 
 /** Retry policy per queue; the producer applies it so no call site can forget it. */
 export const QUEUE_POLICY: Record<QueueName, { attempts: number; backoffMs: number }> = {
   email: { attempts: 8, backoffMs: 5_000 },
+  events: { attempts: 10, backoffMs: 1_000 },
 };
 
 export const JOB_RETENTION = {
