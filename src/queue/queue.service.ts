@@ -13,6 +13,8 @@ import {
 } from './queue.registry';
 import { createRedis } from './redis';
 
+const ENQUEUE_TIMEOUT_MS = 5_000;
+
 export interface EnqueueOptions {
   /** A deterministic id: a second enqueue with the same id is ignored while the first is kept. */
   jobId?: string;
@@ -60,8 +62,29 @@ export class QueueService implements OnApplicationShutdown {
     };
   }
 
+  /**
+   * Adds a job. While Redis is unreachable BullMQ would wait for it indefinitely; this fails
+   * after ENQUEUE_TIMEOUT_MS instead, so a request never hangs on the queue (changes that
+   * must not be lost go through the outbox, not through here).
+   */
   async enqueue<J extends JobName>(name: J, payload: JobPayloads[J], options?: EnqueueOptions) {
-    return this.queue(JOB_QUEUE[name]).add(name, payload, QueueService.jobOptions(name, options));
+    const adding = this.queue(JOB_QUEUE[name]).add(
+      name,
+      payload,
+      QueueService.jobOptions(name, options),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`Queue unavailable: could not enqueue ${name}`)),
+        ENQUEUE_TIMEOUT_MS,
+      );
+    });
+    try {
+      return await Promise.race([adding, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {

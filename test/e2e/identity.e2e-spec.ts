@@ -281,6 +281,14 @@ describe('parties, users, audit trail', () => {
     });
   });
 
+  it('deactivating a party stops its users at once; reactivating lets them back', async () => {
+    await api.http.get('/api/v1/me').set('Authorization', `Bearer ${ncPer}`).expect(200);
+    expect((await write('post', `/api/v1/parties/${perId}/deactivate`, admin)).status).toBe(200);
+    await api.http.get('/api/v1/me').set('Authorization', `Bearer ${ncPer}`).expect(401);
+    expect((await write('post', `/api/v1/parties/${perId}/reactivate`, admin)).status).toBe(200);
+    await api.http.get('/api/v1/me').set('Authorization', `Bearer ${ncPer}`).expect(200);
+  });
+
   describe('audit trail', () => {
     it('has an entry for every successful write of this suite, with actor and changes', async () => {
       expect(writes.length).toBeGreaterThan(8);

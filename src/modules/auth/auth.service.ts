@@ -89,7 +89,8 @@ export class AuthService {
     const passwordOk = user
       ? await this.passwords.verify(user.passwordHash, input.password)
       : await this.passwords.verifyDummy(input.password);
-    if (!user || !passwordOk || !user.active) {
+    // A deactivated user, or a user of a deactivated party, cannot sign in.
+    if (!user || !passwordOk || !user.active || !user.party?.active) {
       await this.loginFailed(ticket, 'invalid_credentials', user);
       throw invalidCredentials();
     }
@@ -211,7 +212,7 @@ export class AuthService {
       const [row] = (await m.query(
         `SELECT t.id, t.session_id, t.used_at IS NOT NULL AS used, t.expires_at > now() AS token_live,
                 s.revoked_at IS NOT NULL AS revoked, s.expires_at > now() AS session_live,
-                u.id AS user_id, u.party_id, u.roles, u.language, u.active, p.type AS party_type
+                u.id AS user_id, u.party_id, u.roles, u.language, u.active AND p.active AS active, p.type AS party_type
            FROM refresh_token t
            JOIN auth_session s ON s.id = t.session_id
            JOIN app_user u ON u.id = s.user_id

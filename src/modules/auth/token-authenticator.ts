@@ -55,7 +55,7 @@ export class TokenAuthenticator extends Authenticator {
          FROM auth_session s
          JOIN app_user u ON u.id = s.user_id
          JOIN party p ON p.id = u.party_id
-        WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now() AND u.active`,
+        WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now() AND u.active AND p.active`,
       [claims.sid, claims.sub],
     )) as { party_id: string; roles: Role[]; language: string; party_type: PartyType }[];
     if (!row) throw unauthenticated('The session has ended; sign in again');
@@ -80,7 +80,7 @@ export class TokenAuthenticator extends Authenticator {
          FROM api_key k
          JOIN app_user u ON u.id = k.created_by
          JOIN party p ON p.id = k.party_id
-        WHERE k.prefix = $1 AND k.revoked_at IS NULL AND u.active AND k.role = ANY(u.roles)`,
+        WHERE k.prefix = $1 AND k.revoked_at IS NULL AND u.active AND p.active AND k.role = ANY(u.roles)`,
       [parsed.prefix],
     )) as {
       id: string;

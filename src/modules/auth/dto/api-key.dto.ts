@@ -1,12 +1,12 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
+import { IsIn, IsString, Matches, MaxLength } from 'class-validator';
 import { ROLES, type Role } from '../../../common/access/roles';
 import { PageQuery } from '../../../common/pagination';
 
 export class CreateApiKeyDto {
   @ApiProperty({ example: 'National reporting tool', maxLength: 100 })
   @IsString()
-  @IsNotEmpty()
+  @Matches(/\S/, { message: 'name must not be blank' })
   @MaxLength(100)
   name: string;
 
@@ -42,11 +42,11 @@ export class ApiKeyDto {
   @ApiProperty({ type: String, format: 'date-time' })
   createdAt: Date;
 
-  @ApiPropertyOptional({
+  @ApiProperty({
     type: String,
     format: 'date-time',
     nullable: true,
-    description: 'Updated at most once a minute',
+    description: 'Null until first used; updated at most once a minute',
   })
   lastUsedAt: Date | null;
 }
