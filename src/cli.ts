@@ -117,6 +117,41 @@ export function buildProgram(): Command {
       });
     });
 
+  program
+    .command('import-rates')
+    .description(
+      'Load exchange rates from a CSV file (currency,date,usd_per_unit[,source], header row required); all rows or none',
+    )
+    .argument('<file>', 'CSV file to load')
+    .action(async (file: string) => {
+      loadConfig();
+      const { readFile } = await import('node:fs/promises');
+      let content: string;
+      try {
+        content = await readFile(file, 'utf8');
+      } catch (error) {
+        process.stderr.write(`Cannot read ${file}: ${(error as Error).message}\n`);
+        process.exitCode = 1;
+        return;
+      }
+      await withContext(async (app) => {
+        const { ExchangeRatesImportService } =
+          await import('./modules/exchange-rates/exchange-rates-import.service');
+        const result = await app.get(ExchangeRatesImportService).importCsv(content, file);
+        if (result.problems.length) {
+          for (const p of result.problems) {
+            process.stderr.write(`line ${p.line}: ${p.field}: ${p.reason}\n`);
+          }
+          process.stderr.write(
+            `Nothing imported: ${result.problems.length} problem(s) in ${file}\n`,
+          );
+          process.exitCode = 1;
+          return;
+        }
+        process.stdout.write(`Imported ${result.count} exchange rates from ${file}\n`);
+      });
+    });
+
   return program;
 }
 
