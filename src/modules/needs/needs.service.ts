@@ -1,0 +1,440 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
+import { hasRole, Principal } from '../../common/access/roles';
+import { AppException } from '../../common/errors';
+import { decodeCursor, Page, toPage } from '../../common/pagination';
+import { assertVersion } from '../../common/versioning';
+import { AuditService } from '../audit/audit.service';
+import { todayUtc } from '../exchange-rates/calendar-date';
+import { ExchangeRatesService } from '../exchange-rates/exchange-rates.service';
+import { OutboxService } from '../outbox/outbox.service';
+import { resolveFilingParty } from '../plans/filing-party';
+import { PlansService } from '../plans/plans.service';
+import { assertKnownCodes, reversedWindow } from '../plans/reference-checks';
+import { ReferenceService, unknownFilterValue } from '../reference/reference.service';
+import {
+  CreateNeedDto,
+  MoneyDto,
+  NeedDto,
+  NeedQueryDto,
+  NON_NULLABLE_NEED_FIELDS,
+  UpdateNeedDto,
+} from './dto/need.dto';
+import {
+  EDITABLE_NEED_STATUSES,
+  NEED_TRANSITIONS,
+  NeedTransition,
+  NeedTransitionName,
+  nextStatus,
+} from './need-lifecycle';
+import { needVisibilityWhere } from './need-visibility';
+import { Need } from './need.entity';
+
+const num = (v: string | number) => Number(v);
+const unique = (values: string[]) => [...new Set(values)];
+
+export function toNeedDto(n: Need): NeedDto {
+  return {
+    id: n.id,
+    partyId: n.partyId,
+    state: n.countryCode,
+    title: n.title,
+    description: n.description,
+    language: n.language,
+    controlAreas: n.controlAreas,
+    assistanceTypes: n.assistanceTypes,
+    frameworks: n.frameworks,
+    priority: n.priority,
+    rank: n.rank,
+    estimatedCost: { amount: num(n.estimatedAmount), currency: n.estimatedCurrency },
+    estimatedCostUsd: num(n.estimatedUsd),
+    usdRate: num(n.usdRate),
+    rateDate: n.rateDate,
+    coveredUsd: num(n.coveredUsd),
+    earliestStart: n.earliestStart,
+    neededBy: n.neededBy,
+    visibility: n.visibility,
+    planItemId: n.planItemId,
+    location: n.location,
+    implementer: n.implementer,
+    status: n.status,
+    statusNote: n.statusNote,
+    filedOnBehalf: n.filedOnBehalf,
+    createdBy: n.createdBy,
+    submittedAt: n.submittedAt,
+    publishedAt: n.publishedAt,
+    createdAt: n.createdAt,
+    updatedAt: n.updatedAt,
+    version: n.version,
+  };
+}
+
+/** Amounts as fixed two-decimal strings, as numeric(18,2) stores them. */
+const money = (amount: number) => amount.toFixed(2);
+
+@Injectable()
+export class NeedsService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly reference: ReferenceService,
+    private readonly rates: ExchangeRatesService,
+    private readonly plans: PlansService,
+    private readonly audit: AuditService,
+    private readonly outbox: OutboxService,
+  ) {}
+
+  private checkCodes(input: Partial<CreateNeedDto>): Promise<void> {
+    return assertKnownCodes(this.reference, [
+      { field: 'controlAreas', kind: 'area', values: input.controlAreas },
+      { field: 'assistanceTypes', kind: 'assistanceType', values: input.assistanceTypes },
+      { field: 'frameworks', kind: 'framework', values: input.frameworks },
+    ]);
+  }
+
+  private async checkPlanItem(m: EntityManager, itemId: string, partyId: string): Promise<void> {
+    if (!(await this.plans.itemOfParty(m, itemId, partyId))) {
+      throw new AppException(
+        'UNKNOWN_REFERENCE',
+        'planItemId is not an item of a plan of this State',
+        [
+          {
+            field: 'planItemId',
+            messages: ["planItemId must name an item of the requesting State's plan"],
+            values: [itemId],
+          },
+        ],
+      );
+    }
+  }
+
+  private async convert(m: EntityManager, need: Need, cost: MoneyDto, date: string) {
+    const amount = money(cost.amount);
+    const usd = await this.rates.toUsd(m, amount, cost.currency, date);
+    need.estimatedAmount = amount;
+    need.estimatedCurrency = cost.currency;
+    need.estimatedUsd = usd.usd;
+    need.usdRate = usd.rate;
+    need.rateDate = usd.rateDate;
+  }
+
+  async create(principal: Principal, input: CreateNeedDto): Promise<NeedDto> {
+    await this.checkCodes(input);
+    return this.db.transaction(async (m) => {
+      const { party, onBehalf } = await resolveFilingParty(m, principal, input.partyId, 'need');
+      if (input.planItemId) await this.checkPlanItem(m, input.planItemId, party.id);
+      const need = m.create(Need, {
+        partyId: party.id,
+        countryCode: party.countryCode,
+        title: input.title,
+        description: input.description,
+        language: input.language,
+        controlAreas: unique(input.controlAreas),
+        assistanceTypes: unique(input.assistanceTypes),
+        frameworks: unique(input.frameworks),
+        priority: input.priority,
+        rank: input.rank ?? null,
+        earliestStart: input.earliestStart ?? null,
+        neededBy: input.neededBy,
+        visibility: input.visibility,
+        planItemId: input.planItemId ?? null,
+        location: input.location || null,
+        implementer: input.implementer || null,
+        status: 'draft',
+        statusNote: null,
+        filedOnBehalf: onBehalf,
+        createdBy: principal.userId,
+        submittedAt: null,
+        publishedAt: null,
+        coveredUsd: '0',
+        version: 1,
+      });
+      // Converted at the rate for the creation date (today, UTC).
+      await this.convert(m, need, input.estimatedCost, todayUtc());
+      await m.save(need);
+      await this.audit.record(m, {
+        action: 'need.create',
+        entityType: 'need',
+        entityId: need.id,
+        entityPartyId: need.partyId,
+        after: need,
+        metadata: onBehalf ? { filedOnBehalf: true } : undefined,
+      });
+      await this.outbox.add(m, {
+        type: 'need.created',
+        entityType: 'need',
+        entityId: need.id,
+        version: need.version,
+        partyId: need.partyId,
+      });
+      return toNeedDto(need);
+    });
+  }
+
+  /** Filters of the list (and of the count), visibility always included. */
+  private async filtered(
+    principal: Principal,
+    query: NeedQueryDto,
+    manager: EntityManager = this.db.manager,
+  ): Promise<SelectQueryBuilder<Need>> {
+    const vis = needVisibilityWhere(principal, 'n');
+    const qb = manager.getRepository(Need).createQueryBuilder('n').where(vis.sql, vis.params);
+    if (query.state !== undefined) {
+      const code = await this.reference.canonicalCode('country', query.state);
+      if (!code) throw unknownFilterValue('state', query.state, 'an ISO alpha-3 country code');
+      qb.andWhere('n.country_code = :state', { state: code });
+    }
+    if (query.status) qb.andWhere('n.status = :status', { status: query.status });
+    if (query.priority) qb.andWhere('n.priority = :priority', { priority: query.priority });
+    if (query.controlArea !== undefined) {
+      const catalog = await this.reference.catalog();
+      const areas = catalog.expandControlArea(query.controlArea);
+      if (!areas.length) {
+        throw unknownFilterValue(
+          'controlArea',
+          query.controlArea,
+          'a control area module or series code',
+        );
+      }
+      // A need tagged with a whole series also concerns each module of it.
+      const series = catalog.controlAreas.find((a) => a.code === query.controlArea)?.series;
+      if (series) areas.push(series);
+      qb.andWhere('n.control_areas && CAST(ARRAY[:...areas] AS text[])', { areas });
+    }
+    if (query.assistanceType !== undefined) {
+      if (!(await this.reference.canonicalCode('assistanceType', query.assistanceType))) {
+        throw unknownFilterValue('assistanceType', query.assistanceType, 'an assistance type code');
+      }
+      qb.andWhere('n.assistance_types @> CAST(ARRAY[:assistanceType] AS text[])', {
+        assistanceType: query.assistanceType,
+      });
+    }
+    if (query.framework !== undefined) {
+      if (!(await this.reference.canonicalCode('framework', query.framework))) {
+        throw unknownFilterValue('framework', query.framework, 'a framework code');
+      }
+      qb.andWhere('n.frameworks @> CAST(ARRAY[:framework] AS text[])', {
+        framework: query.framework,
+      });
+    }
+    if (
+      query.minCost !== undefined &&
+      query.maxCost !== undefined &&
+      query.minCost > query.maxCost
+    ) {
+      throw new AppException('VALIDATION_FAILED', 'Invalid input: minCost', [
+        { field: 'minCost', messages: ['minCost must not be greater than maxCost'] },
+      ]);
+    }
+    if (query.minCost !== undefined)
+      qb.andWhere('n.estimated_usd >= :minCost', { minCost: query.minCost });
+    if (query.maxCost !== undefined)
+      qb.andWhere('n.estimated_usd <= :maxCost', { maxCost: query.maxCost });
+    // Window overlap: [earliestStart (or open), neededBy] meets [from, to].
+    if (query.from) qb.andWhere('n.needed_by >= :from', { from: query.from });
+    if (query.to)
+      qb.andWhere('(n.earliest_start IS NULL OR n.earliest_start <= :to)', { to: query.to });
+    return qb;
+  }
+
+  async list(principal: Principal, query: NeedQueryDto): Promise<Page<NeedDto>> {
+    const limit = query.limit ?? 50;
+    const dir = query.sort === 'createdAt' ? 'ASC' : 'DESC';
+    const qb = await this.filtered(principal, query);
+    qb.orderBy('n.created_at', dir)
+      .addOrderBy('n.id', dir)
+      .limit(limit + 1);
+    const cursor = decodeCursor(query.cursor, 2);
+    if (cursor) {
+      qb.andWhere(
+        `(n.created_at, n.id) ${dir === 'DESC' ? '<' : '>'} (CAST(:cAt AS timestamptz), CAST(:cId AS uuid))`,
+        { cAt: cursor[0], cId: cursor[1] },
+      );
+    }
+    const page = toPage(await qb.getMany(), limit, (n) => [n.createdAt.toISOString(), n.id]);
+    return { items: page.items.map(toNeedDto), nextCursor: page.nextCursor };
+  }
+
+  /** How many needs the caller may see under these filters (cursor and limit ignored). */
+  async count(principal: Principal, query: NeedQueryDto): Promise<number> {
+    return (await this.filtered(principal, query)).getCount();
+  }
+
+  /** The need if the caller may see it (404 otherwise), optionally locked FOR UPDATE. */
+  private async load(
+    m: EntityManager,
+    principal: Principal,
+    id: string,
+    lock = false,
+  ): Promise<Need> {
+    const vis = needVisibilityWhere(principal, 'n');
+    const qb = m
+      .getRepository(Need)
+      .createQueryBuilder('n')
+      .where('n.id = :id', { id })
+      .andWhere(vis.sql, vis.params);
+    if (lock) qb.setLock('pessimistic_write');
+    const need = await qb.getOne();
+    if (!need) throw AppException.notFound('Need');
+    return need;
+  }
+
+  async get(principal: Principal, id: string): Promise<NeedDto> {
+    return toNeedDto(await this.load(this.db.manager, principal, id));
+  }
+
+  private isOwner(principal: Principal, need: Need): boolean {
+    return hasRole(principal, 'national_contact') && principal.partyId === need.partyId;
+  }
+
+  private mayAct(principal: Principal, need: Need, actor: NeedTransition['actor']): boolean {
+    const secretariat = hasRole(principal, 'secretariat');
+    switch (actor) {
+      case 'owner':
+        // The secretariat acts for the State on a need it filed on the State's behalf.
+        return this.isOwner(principal, need) || (secretariat && need.filedOnBehalf);
+      case 'secretariat':
+        return secretariat;
+      case 'owner_or_secretariat':
+        return this.isOwner(principal, need) || secretariat;
+    }
+  }
+
+  /** 404 if not visible, 403 if visible but not the caller's to change, then If-Match. */
+  private async loadForChange(
+    m: EntityManager,
+    principal: Principal,
+    id: string,
+    ifMatch: string | undefined,
+    actor: NeedTransition['actor'],
+  ): Promise<Need> {
+    const need = await this.load(m, principal, id, true);
+    if (!this.mayAct(principal, need, actor)) {
+      const who = {
+        owner: "the State's national contacts",
+        secretariat: 'the secretariat',
+        owner_or_secretariat: "the State's national contacts or the secretariat",
+      }[actor];
+      throw new AppException('FORBIDDEN', `Only ${who} may do this`);
+    }
+    assertVersion(ifMatch, need.version);
+    return need;
+  }
+
+  async update(
+    principal: Principal,
+    id: string,
+    input: UpdateNeedDto,
+    ifMatch: string | undefined,
+  ): Promise<NeedDto> {
+    const nulls = NON_NULLABLE_NEED_FIELDS.filter((f) => input[f] === null);
+    if (nulls.length) {
+      throw new AppException(
+        'VALIDATION_FAILED',
+        `Invalid input: ${nulls.join(', ')}`,
+        nulls.map((field) => ({ field, messages: [`${field} may not be null`] })),
+      );
+    }
+    await this.checkCodes(input);
+    return this.db.transaction(async (m) => {
+      const need = await this.loadForChange(m, principal, id, ifMatch, 'owner_or_secretariat');
+      if (!EDITABLE_NEED_STATUSES.includes(need.status)) {
+        throw new AppException(
+          'CONFLICT',
+          `A need that is ${need.status} can no longer be edited`,
+          {
+            currentStatus: need.status,
+            editableIn: EDITABLE_NEED_STATUSES,
+          },
+        );
+      }
+      const before = { ...need };
+      if (input.title !== undefined) need.title = input.title;
+      if (input.description !== undefined) need.description = input.description;
+      if (input.language !== undefined) need.language = input.language;
+      if (input.controlAreas !== undefined) need.controlAreas = unique(input.controlAreas);
+      if (input.assistanceTypes !== undefined) need.assistanceTypes = unique(input.assistanceTypes);
+      if (input.frameworks !== undefined) need.frameworks = unique(input.frameworks);
+      if (input.priority !== undefined) need.priority = input.priority;
+      if (input.rank !== undefined) need.rank = input.rank;
+      if (input.earliestStart !== undefined) need.earliestStart = input.earliestStart;
+      if (input.neededBy !== undefined) need.neededBy = input.neededBy;
+      if (input.visibility !== undefined) need.visibility = input.visibility;
+      if (input.location !== undefined) need.location = input.location || null;
+      if (input.implementer !== undefined) need.implementer = input.implementer || null;
+      if (need.earliestStart && need.earliestStart > need.neededBy) {
+        throw reversedWindow('earliestStart', 'neededBy');
+      }
+      if (input.planItemId !== undefined) {
+        if (input.planItemId) await this.checkPlanItem(m, input.planItemId, need.partyId);
+        need.planItemId = input.planItemId;
+      }
+      const cost = input.estimatedCost;
+      if (
+        cost &&
+        (money(cost.amount) !== money(Number(need.estimatedAmount)) ||
+          cost.currency !== need.estimatedCurrency)
+      ) {
+        // Re-converted at the rate for the need's creation date, so its USD basis stays put.
+        await this.convert(m, need, cost, todayUtc(need.createdAt));
+      }
+      need.version += 1;
+      await m.save(need);
+      await this.audit.record(m, {
+        action: 'need.update',
+        entityType: 'need',
+        entityId: need.id,
+        entityPartyId: need.partyId,
+        before,
+        after: need,
+      });
+      await this.outbox.add(m, {
+        type: 'need.updated',
+        entityType: 'need',
+        entityId: need.id,
+        version: need.version,
+        partyId: need.partyId,
+      });
+      return toNeedDto(need);
+    });
+  }
+
+  async transition(
+    principal: Principal,
+    id: string,
+    name: NeedTransitionName,
+    ifMatch: string | undefined,
+    note?: string,
+  ): Promise<NeedDto> {
+    const rule: NeedTransition = NEED_TRANSITIONS[name];
+    return this.db.transaction(async (m) => {
+      const need = await this.loadForChange(m, principal, id, ifMatch, rule.actor);
+      const to = nextStatus(need.status, name);
+      const before = { ...need };
+      const now = new Date();
+      need.status = to;
+      if (name === 'submit') need.submittedAt = now;
+      if (name === 'publish') need.publishedAt = now;
+      if (name === 'return') need.statusNote = note ?? null;
+      need.version += 1;
+      await m.save(need);
+      await this.audit.record(m, {
+        action: `need.${name}`,
+        entityType: 'need',
+        entityId: need.id,
+        entityPartyId: need.partyId,
+        before,
+        after: need,
+        metadata: { from: before.status, to },
+      });
+      await this.outbox.add(m, {
+        type: rule.event,
+        entityType: 'need',
+        entityId: need.id,
+        version: need.version,
+        partyId: need.partyId,
+      });
+      return toNeedDto(need);
+    });
+  }
+}
