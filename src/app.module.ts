@@ -8,11 +8,17 @@ import { CoreModule } from './core.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { EmailModule } from './modules/email/email.module';
+import { ExchangeRatesModule } from './modules/exchange-rates/exchange-rates.module';
 import { HealthModule } from './modules/health/health.module';
+import { MatchingWorkerModule } from './modules/matching/matching-worker.module';
+import { MatchingModule } from './modules/matching/matching.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
 import { OutboxWorkerModule } from './modules/outbox/outbox-worker.module';
 import { OutboxModule } from './modules/outbox/outbox.module';
+import { OffersModule } from './modules/offers/offers.module';
+import { NeedsModule } from './modules/needs/needs.module';
 import { PartiesModule } from './modules/parties/parties.module';
+import { PlansModule } from './modules/plans/plans.module';
 import { ReferenceModule } from './modules/reference/reference.module';
 import { FirstAdminOnStart } from './modules/users/first-admin.service';
 import { UsersModule } from './modules/users/users.module';
@@ -26,6 +32,11 @@ export const FEATURE_MODULES = [
   ReferenceModule,
   PartiesModule,
   UsersModule,
+  ExchangeRatesModule,
+  OffersModule,
+  PlansModule,
+  NeedsModule,
+  MatchingModule,
 ];
 
 /** The HTTP API process (src/main.ts). */
@@ -53,6 +64,13 @@ export class ApiModule {}
 
 /** The queue worker process (src/worker.ts): the same services, processors, no HTTP. */
 @Module({
-  imports: [CoreModule, WorkerHostModule, EmailModule, OutboxWorkerModule, ...FEATURE_MODULES],
+  imports: [
+    CoreModule,
+    WorkerHostModule,
+    EmailModule,
+    OutboxWorkerModule,
+    MatchingWorkerModule,
+    ...FEATURE_MODULES,
+  ],
 })
 export class WorkerModule {}

@@ -16,6 +16,21 @@ const url = (protocols: string[]) =>
     { message: `must be a URL with scheme ${protocols.join(' or ')}` },
   );
 
+/** Partial override of the matching weights (src/modules/matching/engine/types.ts). */
+const matchWeights = z
+  .object({
+    areas: z.number().min(0).max(1),
+    types: z.number().min(0).max(1),
+    budget: z.number().min(0).max(1),
+    timing: z.number().min(0).max(1),
+    language: z.number().min(0).max(1),
+    priority: z.number().min(0).max(1),
+    engagement: z.number().min(0).max(1),
+    text: z.number().min(0).max(1),
+  })
+  .partial()
+  .strict();
+
 /**
  * Every environment variable the platform reads. Required ones have no default; everything
  * else does, except ADMIN_EMAIL/ADMIN_PASSWORD (no admin is created when unset).
@@ -52,6 +67,7 @@ export const envSchema = z
       .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only')
       .default('salw'),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+    WORKER_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).default(25000),
     BODY_LIMIT: z
       .string()
@@ -59,6 +75,25 @@ export const envSchema = z
       .default('1mb'),
     DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
     DB_LOG_QUERIES: booleanFlag.default(false),
+    MATCH_TOP_K: z.coerce.number().int().min(1).max(100).default(10),
+    MATCH_MIN_SCORE: z.coerce.number().min(0).max(1).default(0.2),
+    MATCH_WEIGHTS: z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        if (v === undefined) return undefined;
+        try {
+          const parsed: unknown = JSON.parse(v);
+          return matchWeights.parse(parsed);
+        } catch {
+          ctx.addIssue({
+            code: 'custom',
+            message: 'must be JSON like {"areas":0.3,...} with numbers in [0, 1]',
+          });
+          return z.NEVER;
+        }
+      }),
+    MATCH_RECONCILE_EVERY_MS: z.coerce.number().int().min(1000).default(60_000),
   })
   .refine((env) => (env.ADMIN_EMAIL === undefined) === (env.ADMIN_PASSWORD === undefined), {
     message: 'ADMIN_EMAIL and ADMIN_PASSWORD must be set together',

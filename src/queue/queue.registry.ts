@@ -3,7 +3,7 @@
  * bound to its queue and its payload type, so a typo or a wrong payload is a compile error.
  * Payloads carry ids (and versions), never whole records: processors reload what they need.
  */
-export const QUEUE_NAMES = ['email', 'events'] as const;
+export const QUEUE_NAMES = ['email', 'events', 'matching'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export interface JobPayloads {
@@ -19,6 +19,14 @@ export interface JobPayloads {
     partyId: string | null;
     occurredAt: string;
   };
+  /** Recompute the suggestions of one need (payload version: the one that triggered it). */
+  'matching.match-need': { needId: string; version: number };
+  /** Recompute the suggestions of one offer. */
+  'matching.match-offer': { offerId: string; version: number };
+  /** Enqueue every need and offer whose stored matches are older than the record. */
+  'matching.reconcile': { reason: string };
+  /** Recompute every open need and active offer, with progress. */
+  'matching.rematch-all': { requestedBy: string | null };
 }
 
 export type JobName = keyof JobPayloads;
@@ -26,12 +34,17 @@ export type JobName = keyof JobPayloads;
 export const JOB_QUEUE: { readonly [J in JobName]: QueueName } = {
   'email.send': 'email',
   'events.domain-event': 'events',
+  'matching.match-need': 'matching',
+  'matching.match-offer': 'matching',
+  'matching.reconcile': 'matching',
+  'matching.rematch-all': 'matching',
 };
 
 /** Retry policy per queue; the producer applies it so no call site can forget it. */
 export const QUEUE_POLICY: Record<QueueName, { attempts: number; backoffMs: number }> = {
   email: { attempts: 8, backoffMs: 5_000 },
   events: { attempts: 10, backoffMs: 1_000 },
+  matching: { attempts: 5, backoffMs: 2_000 },
 };
 
 export const JOB_RETENTION = {

@@ -53,6 +53,8 @@ export class WorkerHostService implements OnApplicationBootstrap, OnApplicationS
       connection,
       prefix: this.config.env.QUEUE_PREFIX,
       concurrency: this.config.env.WORKER_CONCURRENCY,
+      lockDuration: this.config.env.WORKER_LOCK_MS,
+      stalledInterval: this.config.env.WORKER_LOCK_MS,
       metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
     });
     worker.on('error', (err) => this.logger.warn(`Worker ${queue}: ${err.message}`));

@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { MatchNeedProcessor, MatchOfferProcessor } from './jobs/match-record.processor';
+import { ReconcileMatchesProcessor } from './jobs/reconcile-matches.processor';
+import { RematchAllProcessor } from './jobs/rematch-all.processor';
+import { MatchingWorkerService } from './matching-worker.service';
+import { MatchingModule } from './matching.module';
+
+/** Worker only: matching processors, the change-event subscription and the reconciler schedule. */
+@Module({
+  imports: [MatchingModule],
+  providers: [
+    MatchNeedProcessor,
+    MatchOfferProcessor,
+    ReconcileMatchesProcessor,
+    RematchAllProcessor,
+    MatchingWorkerService,
+  ],
+})
+export class MatchingWorkerModule {}

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ReferenceModule } from '../reference/reference.module';
+import { MatchSuggestion } from './match-suggestion.entity';
+import { MatchesController } from './matches.controller';
+import { MatchesService } from './matches.service';
+import { MatchingJobsService } from './matching-jobs.service';
+import { MatchingService } from './matching.service';
+
+/** Suggestions: computing them (MatchingService) and reading them (MatchesService). */
+@Module({
+  imports: [TypeOrmModule.forFeature([MatchSuggestion]), ReferenceModule],
+  controllers: [MatchesController],
+  providers: [MatchingService, MatchesService, MatchingJobsService],
+  exports: [MatchingService, MatchingJobsService],
+})
+export class MatchingModule {}
