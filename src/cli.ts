@@ -1,8 +1,7 @@
 import 'reflect-metadata';
 import { INestApplicationContext } from '@nestjs/common';
 import { Command } from 'commander';
-import { AppConfig } from './config/app-config';
-import { ConfigValidationError } from './config/env.schema';
+import { loadConfigOrExit } from './config/app-config';
 import { randomPassword } from './common/random-password';
 
 /** Boots the worker's module graph without starting processors' HTTP; commands use its services. */
@@ -17,17 +16,7 @@ async function withContext<T>(fn: (app: INestApplicationContext) => Promise<T>):
   }
 }
 
-function loadConfig(): AppConfig {
-  try {
-    return AppConfig.fromEnv();
-  } catch (error) {
-    if (error instanceof ConfigValidationError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(78);
-    }
-    throw error;
-  }
-}
+const loadConfig = loadConfigOrExit;
 
 export function buildProgram(): Command {
   const program = new Command('salw')

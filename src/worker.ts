@@ -1,19 +1,9 @@
 import 'reflect-metadata';
-import { AppConfig } from './config/app-config';
-import { ConfigValidationError } from './config/env.schema';
+import { loadConfigOrExit } from './config/app-config';
 import { forceExitAfter } from './common/shutdown';
 
 async function main(): Promise<void> {
-  let config: AppConfig;
-  try {
-    config = AppConfig.fromEnv();
-  } catch (error) {
-    if (error instanceof ConfigValidationError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(78);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const { NestFactory } = await import('@nestjs/core');
   const { Logger } = await import('nestjs-pino');
   const { WorkerModule } = await import('./app.module');
