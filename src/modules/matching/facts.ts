@@ -3,7 +3,9 @@ import type { NeedFacts, OfferFacts, PriorEngagement } from './engine/types';
 
 /** SQL that loads what the engine needs; dates as text so no time zone shifts them. */
 const NEED_SELECT = `
-  SELECT n.id, n.party_id, n.status, n.version, n.country_code AS state,
+  SELECT n.id, n.party_id, n.version, n.country_code AS state,
+         -- awaiting the State's consent (filed on its behalf): not open, not circulated yet
+         CASE WHEN n.consent_status = 'pending' THEN 'awaiting_consent' ELSE n.status END AS status,
          c.region_code, c.sub_region_code, c.intermediate_region_code, c.regional_group,
          n.language, n.control_areas, n.assistance_types, n.priority,
          COALESCE(pi.rank, n.rank) AS plan_rank,
@@ -103,6 +105,7 @@ export async function loadOffers(
 
 /** Open needs an offer could serve: the cheap part of eligibility, done by the indexes. */
 export const CANDIDATE_NEEDS = `n.status IN ('published', 'partially_covered')
+  AND n.consent_status IS DISTINCT FROM 'pending'
   AND n.assistance_types && $1::text[]
   AND n.needed_by >= $2::date AND (n.earliest_start IS NULL OR n.earliest_start <= $3::date)`;
 

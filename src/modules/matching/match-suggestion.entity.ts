@@ -47,6 +47,12 @@ export class MatchSuggestion {
   @Column('int') version: number;
   @Column('int') needVersion: number;
   @Column('int') offerVersion: number;
+  /** When the need's State and the offer's donor expressed interest (review workflow). */
+  @Column({ type: 'timestamptz', nullable: true }) stateInterestAt: Date | null;
+  @Column({ type: 'timestamptz', nullable: true }) donorInterestAt: Date | null;
+  @Column({ type: 'varchar', length: 16, nullable: true }) declineReasonCode: string | null;
+  @Column({ type: 'text', nullable: true }) declineNote: string | null;
+  @Column({ type: 'varchar', length: 12, nullable: true }) declinedBy: string | null;
   @Column({ type: 'timestamptz' }) computedAt: Date;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ type: 'timestamptz' }) updatedAt: Date;

@@ -12,6 +12,6 @@ import { MatchingService } from './matching.service';
   imports: [TypeOrmModule.forFeature([MatchSuggestion]), ReferenceModule],
   controllers: [MatchesController],
   providers: [MatchingService, MatchesService, MatchingJobsService],
-  exports: [MatchingService, MatchingJobsService],
+  exports: [MatchingService, MatchingJobsService, MatchesService],
 })
 export class MatchingModule {}

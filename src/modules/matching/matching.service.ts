@@ -201,11 +201,16 @@ export class MatchingService {
     const column = side === 'need' ? 'need_id' : 'offer_id';
     const topFlag = side === 'need' ? 'in_need_top' : 'in_offer_top';
     const otherFlag = side === 'need' ? 'in_offer_top' : 'in_need_top';
-    const existing: { id: string; need_id: string; offer_id: string; status: string }[] =
-      await m.query(
-        `SELECT id, need_id, offer_id, status FROM match_suggestion WHERE ${column} = $1 FOR UPDATE`,
-        [id],
-      );
+    const existing: {
+      id: string;
+      need_id: string;
+      offer_id: string;
+      status: string;
+      version: number;
+    }[] = await m.query(
+      `SELECT id, need_id, offer_id, status, version FROM match_suggestion WHERE ${column} = $1 FOR UPDATE`,
+      [id],
+    );
     const existingByPair = new Map(existing.map((r) => [`${r.need_id}:${r.offer_id}`, r]));
     let kept = 0;
     let removed = 0;
@@ -238,7 +243,9 @@ export class MatchingService {
         pair.offer.version,
       ];
       if (inTop) kept++;
-      if (!inTop && row && row.status === 'suggested' && !pair.eligibility.eligible) {
+      // Nobody acted on a row still at version 1 (an interest keeps `suggested` but bumps it).
+      const untouched = row?.status === 'suggested' && row.version === 1;
+      if (!inTop && row && untouched && !pair.eligibility.eligible) {
         await m.query(`DELETE FROM match_suggestion WHERE id = $1`, [row.id]);
         removed++;
         continue;
@@ -258,7 +265,7 @@ export class MatchingService {
     }
     // Pairs that neither side keeps any more and that nobody acted on are removed.
     const dropped: { id: string }[] = await m.query(
-      `DELETE FROM match_suggestion WHERE ${column} = $1 AND status = 'suggested' AND NOT ${topFlag} AND NOT ${otherFlag} RETURNING id`,
+      `DELETE FROM match_suggestion WHERE ${column} = $1 AND status = 'suggested' AND version = 1 AND NOT ${topFlag} AND NOT ${otherFlag} RETURNING id`,
       [id],
     );
     removed += dropped.length;

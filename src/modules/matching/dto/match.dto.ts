@@ -80,6 +80,29 @@ export class MatchDto {
   @ApiProperty({ description: 'Changes made by people; re-scoring does not change it' })
   version: number;
   @ApiProperty({ format: 'date-time' }) computedAt: Date;
+  @ApiProperty({
+    format: 'date-time',
+    nullable: true,
+    type: String,
+    description: "When the need's State expressed interest",
+  })
+  stateInterestAt: Date | null;
+  @ApiProperty({
+    format: 'date-time',
+    nullable: true,
+    type: String,
+    description: "When the offer's donor expressed interest",
+  })
+  donorInterestAt: Date | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    enum: ['out_of_scope', 'no_budget', 'duplicate', 'timing', 'other'],
+  })
+  declineReasonCode: string | null;
+  @ApiProperty({ nullable: true, type: String }) declineNote: string | null;
+  @ApiProperty({ nullable: true, type: String, enum: ['state', 'donor', 'secretariat'] })
+  declinedBy: string | null;
 }
 
 export class MatchListDto {
@@ -134,5 +157,10 @@ export function toMatchDto(m: MatchSuggestion): MatchDto {
     rulesFailed: m.rulesFailed,
     version: m.version,
     computedAt: m.computedAt,
+    stateInterestAt: m.stateInterestAt ?? null,
+    donorInterestAt: m.donorInterestAt ?? null,
+    declineReasonCode: m.declineReasonCode ?? null,
+    declineNote: m.declineNote ?? null,
+    declinedBy: m.declinedBy ?? null,
   };
 }
