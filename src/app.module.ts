@@ -10,6 +10,8 @@ import { AuthModule } from './modules/auth/auth.module';
 import { EmailModule } from './modules/email/email.module';
 import { ExchangeRatesModule } from './modules/exchange-rates/exchange-rates.module';
 import { HealthModule } from './modules/health/health.module';
+import { ImportsWorkerModule } from './modules/imports/imports-worker.module';
+import { ImportsModule } from './modules/imports/imports.module';
 import { MatchingWorkerModule } from './modules/matching/matching-worker.module';
 import { MatchingModule } from './modules/matching/matching.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
@@ -20,6 +22,8 @@ import { NeedsModule } from './modules/needs/needs.module';
 import { PartiesModule } from './modules/parties/parties.module';
 import { PlansModule } from './modules/plans/plans.module';
 import { ReferenceModule } from './modules/reference/reference.module';
+import { ReviewWorkerModule } from './modules/review/review-worker.module';
+import { ReviewModule } from './modules/review/review.module';
 import { FirstAdminOnStart } from './modules/users/first-admin.service';
 import { UsersModule } from './modules/users/users.module';
 import { WorkerHostModule } from './queue/worker-host.module';
@@ -37,6 +41,8 @@ export const FEATURE_MODULES = [
   PlansModule,
   NeedsModule,
   MatchingModule,
+  ReviewModule,
+  ImportsModule,
 ];
 
 /** The HTTP API process (src/main.ts). */
@@ -70,6 +76,8 @@ export class ApiModule {}
     EmailModule,
     OutboxWorkerModule,
     MatchingWorkerModule,
+    ReviewWorkerModule,
+    ImportsWorkerModule,
     ...FEATURE_MODULES,
   ],
 })

@@ -141,6 +141,50 @@ export function buildProgram(): Command {
       });
     });
 
+  program
+    .command('import')
+    .description(
+      'Import needs, plans or offers from a CSV or JSON file for a party (see docs/IMPORTS.md); all rows or none',
+    )
+    .argument('<kind>', 'needs, plans or offers')
+    .argument('<file>', 'the file (.csv or .json)')
+    .requiredOption('--party <party>', 'the importing party: its id, or the alpha-3 of a State')
+    .option('--format <format>', 'csv or json (default: from the file name)')
+    .action(async (kind: string, file: string, options: { party: string; format?: string }) => {
+      loadConfig();
+      const { IMPORT_KINDS, IMPORT_FORMATS } = await import('./modules/imports/import-rows');
+      const format = options.format ?? (file.toLowerCase().endsWith('.json') ? 'json' : 'csv');
+      if (!(IMPORT_KINDS as readonly string[]).includes(kind)) {
+        process.stderr.write(`Unknown kind ${kind}: expected ${IMPORT_KINDS.join(', ')}\n`);
+        process.exitCode = 2;
+        return;
+      }
+      if (!(IMPORT_FORMATS as readonly string[]).includes(format)) {
+        process.stderr.write(`Unknown format ${format}: expected csv or json\n`);
+        process.exitCode = 2;
+        return;
+      }
+      const { readFile } = await import('node:fs/promises');
+      let content: string;
+      try {
+        content = await readFile(file, 'utf8');
+      } catch (error) {
+        process.stderr.write(`Cannot read ${file}: ${(error as Error).message}\n`);
+        process.exitCode = 1;
+        return;
+      }
+      await withContext(async (app) => {
+        const { runCliImport } = await import('./modules/imports/cli-import');
+        process.exitCode = await runCliImport(app, {
+          kind: kind as 'needs',
+          format: format as 'csv',
+          content,
+          party: options.party,
+          file,
+        });
+      });
+    });
+
   return program;
 }
 

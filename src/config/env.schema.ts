@@ -94,6 +94,8 @@ export const envSchema = z
         }
       }),
     MATCH_RECONCILE_EVERY_MS: z.coerce.number().int().min(1000).default(60_000),
+    NO_OBJECTION_WORKING_DAYS: z.coerce.number().int().min(0).max(60).default(5),
+    CONSENT_RELEASE_EVERY_MS: z.coerce.number().int().min(1000).default(300_000),
   })
   .refine((env) => (env.ADMIN_EMAIL === undefined) === (env.ADMIN_PASSWORD === undefined), {
     message: 'ADMIN_EMAIL and ADMIN_PASSWORD must be set together',

@@ -3,7 +3,7 @@
  * bound to its queue and its payload type, so a typo or a wrong payload is a compile error.
  * Payloads carry ids (and versions), never whole records: processors reload what they need.
  */
-export const QUEUE_NAMES = ['email', 'events', 'matching'] as const;
+export const QUEUE_NAMES = ['email', 'events', 'matching', 'review', 'imports'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export interface JobPayloads {
@@ -27,6 +27,10 @@ export interface JobPayloads {
   'matching.reconcile': { reason: string };
   /** Recompute every open need and active offer, with progress. */
   'matching.rematch-all': { requestedBy: string | null };
+  /** Circulate needs filed on a State's behalf whose no-objection period passed (scheduled). */
+  'review.release-consent': { reason: string };
+  /** Run one bulk import (the file and its requester are stored in import_job). */
+  'imports.run': { importId: string };
 }
 
 export type JobName = keyof JobPayloads;
@@ -38,6 +42,8 @@ export const JOB_QUEUE: { readonly [J in JobName]: QueueName } = {
   'matching.match-offer': 'matching',
   'matching.reconcile': 'matching',
   'matching.rematch-all': 'matching',
+  'review.release-consent': 'review',
+  'imports.run': 'imports',
 };
 
 /** Retry policy per queue; the producer applies it so no call site can forget it. */
@@ -45,6 +51,9 @@ export const QUEUE_POLICY: Record<QueueName, { attempts: number; backoffMs: numb
   email: { attempts: 8, backoffMs: 5_000 },
   events: { attempts: 10, backoffMs: 1_000 },
   matching: { attempts: 5, backoffMs: 2_000 },
+  review: { attempts: 5, backoffMs: 5_000 },
+  // An import is all-or-nothing and idempotent (external references), so a retry is safe.
+  imports: { attempts: 3, backoffMs: 5_000 },
 };
 
 export const JOB_RETENTION = {

@@ -101,6 +101,25 @@ export class Need {
   @Column({ type: 'boolean', default: false })
   filedOnBehalf: boolean;
 
+  /**
+   * Consent before circulation, for a need filed on the State's behalf: null (not needed),
+   * `pending` (seen only by the State and the secretariat until consent or the deadline),
+   * `given`, `no_objection` (deadline passed) or `objected` (the need is withdrawn).
+   */
+  @Column({ type: 'varchar', length: 12, nullable: true })
+  consentStatus: 'pending' | 'given' | 'no_objection' | 'objected' | null;
+
+  /** End of the no-objection period (publication + N working days). */
+  @Column({ type: 'timestamptz', nullable: true })
+  consentDeadline: Date | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  consentAt: Date | null;
+
+  /** The State's note when it objected. */
+  @Column({ type: 'text', nullable: true })
+  consentNote: string | null;
+
   @Column({ type: 'uuid', nullable: true })
   createdBy: string | null;
 
@@ -115,6 +134,10 @@ export class Need {
 
   @UpdateDateColumn({ type: 'timestamptz' })
   updatedAt: Date;
+
+  /** The importer's stable reference of the row it came from (unique per party); null when not imported. */
+  @Column({ type: 'varchar', length: 100, nullable: true })
+  externalRef: string | null;
 
   /** Counts changes made by people; incremented by the service on each. */
   @Column({ type: 'int', default: 1 })

@@ -38,7 +38,10 @@ import {
   UpdateNeedDto,
 } from './dto/need.dto';
 import { NeedTransitionName } from './need-lifecycle';
-import { NeedsService } from './needs.service';
+import { NeedsService, toNeedDto } from './needs.service';
+import { NEED_CSV } from '../search/export-columns';
+import { pages, streamCsv, EXPORT_BATCH } from '../search/csv';
+import { ApiCsvExport } from '../search/export.decorators';
 
 const versioned = () =>
   applyDecorators(
@@ -91,6 +94,22 @@ export class NeedsController {
   @ApiBadRequestResponse({ description: 'Invalid or unknown filter value (UNKNOWN_FILTER_VALUE)' })
   list(@CurrentPrincipal() principal: Principal, @Query() query: NeedQueryDto) {
     return this.needs.list(principal, query);
+  }
+
+  /** The filtered list as CSV (same filters, sort and visibility), streamed in batches. */
+  @Get('export.csv')
+  @Authenticated()
+  @ApiCsvExport('Needs')
+  async exportCsv(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: NeedQueryDto,
+    @Res() res: Response,
+  ): Promise<void> {
+    const batches = pages(async (cursor) => {
+      const page = await this.needs.listRows(principal, { ...query, cursor, limit: EXPORT_BATCH });
+      return { items: page.items.map(toNeedDto), nextCursor: page.nextCursor };
+    });
+    await streamCsv(res, 'needs.csv', NEED_CSV, batches);
   }
 
   @Get(':id')

@@ -3,9 +3,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import { hasRole, Principal } from '../../common/access/roles';
 import { AppException } from '../../common/errors';
-import { decodeCursor, Page, toPage } from '../../common/pagination';
+import { Page } from '../../common/pagination';
 import { assertVersion } from '../../common/versioning';
+import { AppConfig } from '../../config/app-config';
 import { AuditService } from '../audit/audit.service';
+import { addWorkingDays } from '../review/working-days';
 import { todayUtc } from '../exchange-rates/calendar-date';
 import { ExchangeRatesService } from '../exchange-rates/exchange-rates.service';
 import { OutboxService } from '../outbox/outbox.service';
@@ -13,6 +15,16 @@ import { resolveFilingParty } from '../plans/filing-party';
 import { PlansService } from '../plans/plans.service';
 import { assertKnownCodes, reversedWindow } from '../plans/reference-checks';
 import { ReferenceService, unknownFilterValue } from '../reference/reference.service';
+import {
+  applyTextSearch,
+  assertCostRange,
+  assertSortable,
+  controlAreaCodes,
+  countriesOf,
+  keysetPage,
+  SortKey,
+  TRIGRAM_THRESHOLD,
+} from '../search/list-search';
 import {
   CreateNeedDto,
   MoneyDto,
@@ -61,6 +73,8 @@ export function toNeedDto(n: Need): NeedDto {
     status: n.status,
     statusNote: n.statusNote,
     filedOnBehalf: n.filedOnBehalf,
+    consentStatus: n.consentStatus ?? null,
+    consentDeadline: n.consentDeadline ?? null,
     createdBy: n.createdBy,
     submittedAt: n.submittedAt,
     publishedAt: n.publishedAt,
@@ -82,6 +96,7 @@ export class NeedsService {
     private readonly plans: PlansService,
     private readonly audit: AuditService,
     private readonly outbox: OutboxService,
+    private readonly config: AppConfig,
   ) {}
 
   private checkCodes(input: Partial<CreateNeedDto>): Promise<void> {
@@ -118,9 +133,14 @@ export class NeedsService {
     need.rateDate = usd.rateDate;
   }
 
-  async create(principal: Principal, input: CreateNeedDto): Promise<NeedDto> {
+  /** `manager`: run inside the caller's transaction (the bulk import), else in one of its own. */
+  async create(
+    principal: Principal,
+    input: CreateNeedDto,
+    manager?: EntityManager,
+  ): Promise<NeedDto> {
     await this.checkCodes(input);
-    return this.db.transaction(async (m) => {
+    const work = async (m: EntityManager): Promise<NeedDto> => {
       const { party, onBehalf } = await resolveFilingParty(m, principal, input.partyId, 'need');
       if (input.planItemId) await this.checkPlanItem(m, input.planItemId, party.id);
       const need = m.create(Need, {
@@ -168,10 +188,11 @@ export class NeedsService {
         partyId: need.partyId,
       });
       return toNeedDto(need);
-    });
+    };
+    return manager ? work(manager) : this.db.transaction(work);
   }
 
-  /** Filters of the list (and of the count), visibility always included. */
+  /** Filters of the list (and of the count and the export), visibility always included. */
   private async filtered(
     principal: Principal,
     query: NeedQueryDto,
@@ -179,30 +200,29 @@ export class NeedsService {
   ): Promise<SelectQueryBuilder<Need>> {
     const vis = needVisibilityWhere(principal, 'n');
     const qb = manager.getRepository(Need).createQueryBuilder('n').where(vis.sql, vis.params);
+    const catalog = await this.reference.catalog();
     if (query.state !== undefined) {
-      const code = await this.reference.canonicalCode('country', query.state);
+      const code = catalog.canonicalCode('country', query.state);
       if (!code) throw unknownFilterValue('state', query.state, 'an ISO alpha-3 country code');
       qb.andWhere('n.country_code = :state', { state: code });
+    }
+    const countries = countriesOf(catalog, query);
+    if (countries) {
+      if (!countries.length) qb.andWhere('FALSE');
+      else
+        qb.andWhere('n.country_code IN (:...regionCountries)', {
+          regionCountries: countries.map((c) => c.alpha3),
+        });
     }
     if (query.status) qb.andWhere('n.status = :status', { status: query.status });
     if (query.priority) qb.andWhere('n.priority = :priority', { priority: query.priority });
     if (query.controlArea !== undefined) {
-      const catalog = await this.reference.catalog();
-      const areas = catalog.expandControlArea(query.controlArea);
-      if (!areas.length) {
-        throw unknownFilterValue(
-          'controlArea',
-          query.controlArea,
-          'a control area module or series code',
-        );
-      }
       // A need tagged with a whole series also concerns each module of it.
-      const series = catalog.controlAreas.find((a) => a.code === query.controlArea)?.series;
-      if (series) areas.push(series);
+      const areas = controlAreaCodes(catalog, query.controlArea);
       qb.andWhere('n.control_areas && CAST(ARRAY[:...areas] AS text[])', { areas });
     }
     if (query.assistanceType !== undefined) {
-      if (!(await this.reference.canonicalCode('assistanceType', query.assistanceType))) {
+      if (!catalog.canonicalCode('assistanceType', query.assistanceType)) {
         throw unknownFilterValue('assistanceType', query.assistanceType, 'an assistance type code');
       }
       qb.andWhere('n.assistance_types @> CAST(ARRAY[:assistanceType] AS text[])', {
@@ -210,22 +230,14 @@ export class NeedsService {
       });
     }
     if (query.framework !== undefined) {
-      if (!(await this.reference.canonicalCode('framework', query.framework))) {
+      if (!catalog.canonicalCode('framework', query.framework)) {
         throw unknownFilterValue('framework', query.framework, 'a framework code');
       }
       qb.andWhere('n.frameworks @> CAST(ARRAY[:framework] AS text[])', {
         framework: query.framework,
       });
     }
-    if (
-      query.minCost !== undefined &&
-      query.maxCost !== undefined &&
-      query.minCost > query.maxCost
-    ) {
-      throw new AppException('VALIDATION_FAILED', 'Invalid input: minCost', [
-        { field: 'minCost', messages: ['minCost must not be greater than maxCost'] },
-      ]);
-    }
+    assertCostRange(query.minCost, query.maxCost);
     if (query.minCost !== undefined)
       qb.andWhere('n.estimated_usd >= :minCost', { minCost: query.minCost });
     if (query.maxCost !== undefined)
@@ -237,21 +249,43 @@ export class NeedsService {
     return qb;
   }
 
+  /** One page of the filtered list, keyset-paginated on the sort's key values and the id. */
+  async listRows(principal: Principal, query: NeedQueryDto): Promise<Page<Need>> {
+    assertSortable(query.sort, query.q);
+    const sort = query.sort ?? 'date';
+    const run = async (m: EntityManager) => {
+      const qb = await this.filtered(principal, query, m);
+      const relevance = query.q ? applyTextSearch(qb, 'n', query.q) : '';
+      const byId: SortKey = { sql: 'n.id', type: 'uuid' };
+      const byDate: SortKey = { sql: 'n.created_at', type: 'timestamptz' };
+      const keys: Record<string, SortKey[]> = {
+        date: [byDate, byId],
+        '-createdAt': [byDate, byId],
+        createdAt: [byDate, byId],
+        priority: [{ sql: 'n.priority_weight', type: 'smallint' }, byDate, byId],
+        cost: [{ sql: 'n.estimated_usd', type: 'numeric' }, byId],
+        relevance: [{ sql: relevance, type: 'real' }, byId],
+      };
+      return keysetPage(qb, {
+        sort,
+        keys: keys[sort],
+        direction: sort === 'createdAt' ? 'ASC' : 'DESC',
+        cursor: query.cursor,
+        limit: query.limit ?? 50,
+      });
+    };
+    if (!query.q) return run(this.db.manager);
+    // The trigram threshold holds for this query only.
+    return this.db.transaction(async (m) => {
+      await m.query(`SELECT set_config('pg_trgm.word_similarity_threshold', $1, true)`, [
+        String(TRIGRAM_THRESHOLD),
+      ]);
+      return run(m);
+    });
+  }
+
   async list(principal: Principal, query: NeedQueryDto): Promise<Page<NeedDto>> {
-    const limit = query.limit ?? 50;
-    const dir = query.sort === 'createdAt' ? 'ASC' : 'DESC';
-    const qb = await this.filtered(principal, query);
-    qb.orderBy('n.created_at', dir)
-      .addOrderBy('n.id', dir)
-      .limit(limit + 1);
-    const cursor = decodeCursor(query.cursor, 2);
-    if (cursor) {
-      qb.andWhere(
-        `(n.created_at, n.id) ${dir === 'DESC' ? '<' : '>'} (CAST(:cAt AS timestamptz), CAST(:cId AS uuid))`,
-        { cAt: cursor[0], cId: cursor[1] },
-      );
-    }
-    const page = toPage(await qb.getMany(), limit, (n) => [n.createdAt.toISOString(), n.id]);
+    const page = await this.listRows(principal, query);
     return { items: page.items.map(toNeedDto), nextCursor: page.nextCursor };
   }
 
@@ -326,6 +360,7 @@ export class NeedsService {
     id: string,
     input: UpdateNeedDto,
     ifMatch: string | undefined,
+    manager?: EntityManager,
   ): Promise<NeedDto> {
     const nulls = NON_NULLABLE_NEED_FIELDS.filter((f) => input[f] === null);
     if (nulls.length) {
@@ -336,7 +371,7 @@ export class NeedsService {
       );
     }
     await this.checkCodes(input);
-    return this.db.transaction(async (m) => {
+    const work = async (m: EntityManager): Promise<NeedDto> => {
       const need = await this.loadForChange(m, principal, id, ifMatch, 'owner_or_secretariat');
       if (!EDITABLE_NEED_STATUSES.includes(need.status)) {
         throw new AppException(
@@ -396,7 +431,8 @@ export class NeedsService {
         partyId: need.partyId,
       });
       return toNeedDto(need);
-    });
+    };
+    return manager ? work(manager) : this.db.transaction(work);
   }
 
   async transition(
@@ -415,6 +451,11 @@ export class NeedsService {
       need.status = to;
       if (name === 'submit') need.submittedAt = now;
       if (name === 'publish') need.publishedAt = now;
+      if (name === 'publish' && need.filedOnBehalf && need.consentStatus !== 'given') {
+        // Filed on the State's behalf: circulates on its consent or after the no-objection period.
+        need.consentStatus = 'pending';
+        need.consentDeadline = addWorkingDays(now, this.config.env.NO_OBJECTION_WORKING_DAYS);
+      }
       if (name === 'return') need.statusNote = note ?? null;
       need.version += 1;
       await m.save(need);

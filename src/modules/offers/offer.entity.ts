@@ -99,6 +99,10 @@ export class Offer {
   @UpdateDateColumn({ type: 'timestamptz' })
   updatedAt: Date;
 
+  /** The importer's stable reference of the row it came from (unique per party); null when not imported. */
+  @Column({ type: 'varchar', length: 100, nullable: true })
+  externalRef: string | null;
+
   /** Counts changes made by people; incremented explicitly by the service. */
   @Column({ type: 'integer', default: 1 })
   version: number;

@@ -26,7 +26,10 @@ import {
   UpdateOfferDto,
 } from './dto/offer.dto';
 import { OfferTransition } from './offer-lifecycle';
-import { OffersService } from './offers.service';
+import { OffersService, toOfferDto } from './offers.service';
+import { OFFER_CSV } from '../search/export-columns';
+import { pages, streamCsv, EXPORT_BATCH } from '../search/csv';
+import { ApiCsvExport } from '../search/export.decorators';
 
 /** The versioned-write contract: If-Match required, 412 stale, 428 missing. */
 const Versioned = () =>
@@ -83,6 +86,22 @@ export class OffersController {
   @ApiBadRequestResponse({ description: 'Malformed or unknown filter value' })
   list(@CurrentPrincipal() principal: Principal, @Query() query: OfferQueryDto) {
     return this.offers.list(principal, query);
+  }
+
+  /** The filtered list as CSV (same filters, sort and visibility), streamed in batches. */
+  @Get('export.csv')
+  @Authenticated()
+  @ApiCsvExport('Offers')
+  async exportCsv(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: OfferQueryDto,
+    @Res() res: Response,
+  ): Promise<void> {
+    const batches = pages(async (cursor) => {
+      const page = await this.offers.listRows(principal, { ...query, cursor, limit: EXPORT_BATCH });
+      return { items: page.items.map(toOfferDto), nextCursor: page.nextCursor };
+    });
+    await streamCsv(res, 'offers.csv', OFFER_CSV, batches);
   }
 
   @Get(':id')

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import { hasRole, Principal } from '../../common/access/roles';
 import { AppException, FieldProblem } from '../../common/errors';
-import { decodeCursor, Page, toPage } from '../../common/pagination';
+import { Page } from '../../common/pagination';
 import { assertVersion } from '../../common/versioning';
 import { AuditService } from '../audit/audit.service';
 import { todayUtc } from '../exchange-rates/calendar-date';
@@ -11,6 +11,16 @@ import { ExchangeRatesService } from '../exchange-rates/exchange-rates.service';
 import { OutboxService } from '../outbox/outbox.service';
 import { Party } from '../parties/party.entity';
 import { ReferenceService, unknownFilterValue } from '../reference/reference.service';
+import {
+  applyTextSearch,
+  assertCostRange,
+  assertSortable,
+  controlAreaCodes,
+  countriesOf,
+  keysetPage,
+  SortKey,
+  TRIGRAM_THRESHOLD,
+} from '../search/list-search';
 import {
   BudgetDto,
   CreateOfferDto,
@@ -235,7 +245,12 @@ export class OffersService {
     );
   }
 
-  async create(principal: Principal, input: CreateOfferDto): Promise<OfferDto> {
+  /** `manager`: run inside the caller's transaction (the bulk import), else in one of its own. */
+  async create(
+    principal: Principal,
+    input: CreateOfferDto,
+    manager?: EntityManager,
+  ): Promise<OfferDto> {
     if (
       input.partyId &&
       input.partyId !== principal.partyId &&
@@ -257,7 +272,7 @@ export class OffersService {
     if (problems.length) throw invalid(problems);
     const codes = await this.resolveCodes({ ...input, eligibility: input.eligibility ?? {} });
 
-    return this.db.transaction(async (m) => {
+    const work = async (m: EntityManager): Promise<OfferDto> => {
       const party = await m.findOne(Party, { where: { id: partyId } });
       if (!party || !party.active) {
         throw new AppException('UNKNOWN_REFERENCE', 'Unknown or inactive party', [
@@ -310,7 +325,8 @@ export class OffersService {
         partyId,
       });
       return saved;
-    });
+    };
+    return manager ? work(manager) : this.db.transaction(work);
   }
 
   async get(principal: Principal, id: string): Promise<OfferDto> {
@@ -338,6 +354,7 @@ export class OffersService {
     id: string,
     ifMatch: string | undefined,
     input: UpdateOfferDto,
+    manager?: EntityManager,
   ): Promise<OfferDto> {
     const nulls = REQUIRED_FIELDS.filter((f) => (input as Record<string, unknown>)[f] === null);
     if (nulls.length) {
@@ -347,7 +364,7 @@ export class OffersService {
       const problems = budgetProblems(input.budget);
       if (problems.length) throw invalid(problems);
     }
-    return this.db.transaction(async (m) => {
+    const work = async (m: EntityManager): Promise<OfferDto> => {
       const offer = await this.lockForChange(m, principal, id, ifMatch);
       if (!OFFER_EDITABLE.includes(offer.status)) {
         throw new AppException(
@@ -423,7 +440,8 @@ export class OffersService {
         partyId: offer.partyId,
       });
       return saved;
-    });
+    };
+    return manager ? work(manager) : this.db.transaction(work);
   }
 
   async transition(
@@ -459,16 +477,14 @@ export class OffersService {
     });
   }
 
-  async list(principal: Principal, query: OfferQueryDto): Promise<Page<OfferDto>> {
-    const limit = query.limit ?? 50;
+  /** Filters of the list and the export; drafts only to their party and the secretariat. */
+  private async filtered(
+    principal: Principal,
+    query: OfferQueryDto,
+    m: EntityManager = this.db.manager,
+  ): Promise<SelectQueryBuilder<Offer>> {
     const catalog = await this.reference.catalog();
-    const qb = this.db
-      .getRepository(Offer)
-      .createQueryBuilder('o')
-      .orderBy('o.createdAt', 'DESC')
-      .addOrderBy('o.id', 'DESC')
-      .limit(limit + 1);
-
+    const qb = m.getRepository(Offer).createQueryBuilder('o');
     if (!OffersService.isSecretariat(principal)) {
       if (principal.partyId) {
         qb.andWhere(`(o.status <> 'draft' OR o.party_id = :viewerParty)`, {
@@ -481,19 +497,9 @@ export class OffersService {
     if (query.status) qb.andWhere('o.status = :status', { status: query.status });
     if (query.partyId) qb.andWhere('o.party_id = :partyId', { partyId: query.partyId });
     if (query.controlArea !== undefined) {
-      const area = catalog.controlAreas.find((a) => a.code === query.controlArea);
-      if (!area) {
-        throw unknownFilterValue(
-          'controlArea',
-          query.controlArea,
-          'a control area module or series code',
-        );
-      }
-      const codes = [
-        ...catalog.expandControlArea(area.code),
-        ...(area.series ? [area.series] : []),
-      ];
-      qb.andWhere('o.control_areas && :areaCodes', { areaCodes: codes });
+      qb.andWhere('o.control_areas && :areaCodes', {
+        areaCodes: controlAreaCodes(catalog, query.controlArea),
+      });
     }
     if (query.assistanceType !== undefined) {
       if (!catalog.canonicalCode('assistanceType', query.assistanceType)) {
@@ -512,6 +518,11 @@ export class OffersService {
     }
     if (query.from) qb.andWhere('o.end_date >= :from', { from: query.from });
     if (query.to) qb.andWhere('o.start_date <= :to', { to: query.to });
+    assertCostRange(query.minCost, query.maxCost);
+    if (query.minCost !== undefined)
+      qb.andWhere('o.total_usd >= :minCost', { minCost: query.minCost });
+    if (query.maxCost !== undefined)
+      qb.andWhere('o.total_usd <= :maxCost', { maxCost: query.maxCost });
     if (query.state !== undefined) {
       const country = resolveCountry(catalog, query.state);
       if (!country) {
@@ -531,24 +542,60 @@ export class OffersService {
         },
       );
     }
-    if (query.q) {
-      qb.andWhere('(o.title ILIKE :q OR o.description ILIKE :q)', {
-        q: `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
-      });
+    // region / group: offers at least one State of the area may be eligible for.
+    const countries = countriesOf(catalog, query);
+    if (countries) {
+      const alpha3 = countries.map((c) => c.alpha3);
+      qb.andWhere(
+        `((cardinality(o.eligibility_regions) = 0 AND cardinality(o.eligibility_groups) = 0
+            AND cardinality(o.eligibility_countries) = 0)
+          OR o.eligibility_regions && :areaRegions
+          OR o.eligibility_groups && :areaGroups
+          OR o.eligibility_countries && :areaCountries)
+         AND NOT (o.exclude_countries @> :areaCountries)`,
+        {
+          areaRegions: [...new Set(countries.flatMap(regionCodesOf))],
+          areaGroups: [
+            ...new Set(countries.flatMap((c) => (c.regionalGroup ? [c.regionalGroup] : []))),
+          ],
+          areaCountries: alpha3,
+        },
+      );
     }
-    const cursor = decodeCursor(query.cursor, 2);
-    if (cursor) {
-      const [at, cid] = cursor.map(String);
-      if (Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/i.test(cid)) {
-        throw invalid([{ field: 'cursor', messages: ['cursor is not valid'] }]);
-      }
-      qb.andWhere('(o.created_at, o.id) < (:cursorAt::timestamptz, :cursorId::uuid)', {
-        cursorAt: at,
-        cursorId: cid,
+    return qb;
+  }
+
+  /** One page, keyset-paginated on the sort's key values and the id. */
+  async listRows(principal: Principal, query: OfferQueryDto): Promise<Page<Offer>> {
+    assertSortable(query.sort, query.q);
+    const sort = query.sort ?? 'date';
+    const run = async (m: EntityManager) => {
+      const qb = await this.filtered(principal, query, m);
+      const relevance = query.q ? applyTextSearch(qb, 'o', query.q) : '';
+      const byId: SortKey = { sql: 'o.id', type: 'uuid' };
+      const keys: Record<string, SortKey[]> = {
+        date: [{ sql: 'o.created_at', type: 'timestamptz' }, byId],
+        cost: [{ sql: 'o.total_usd', type: 'numeric' }, byId],
+        relevance: [{ sql: relevance, type: 'real' }, byId],
+      };
+      return keysetPage(qb, {
+        sort,
+        keys: keys[sort],
+        cursor: query.cursor,
+        limit: query.limit ?? 50,
       });
-    }
-    const rows = await qb.getMany();
-    const page = toPage(rows, limit, (o) => [o.createdAt.toISOString(), o.id]);
+    };
+    if (!query.q) return run(this.db.manager);
+    return this.db.transaction(async (m) => {
+      await m.query(`SELECT set_config('pg_trgm.word_similarity_threshold', $1, true)`, [
+        String(TRIGRAM_THRESHOLD),
+      ]);
+      return run(m);
+    });
+  }
+
+  async list(principal: Principal, query: OfferQueryDto): Promise<Page<OfferDto>> {
+    const page = await this.listRows(principal, query);
     return { items: page.items.map(toOfferDto), nextCursor: page.nextCursor };
   }
 }

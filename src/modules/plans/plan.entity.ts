@@ -51,6 +51,10 @@ export class Plan {
   @UpdateDateColumn({ type: 'timestamptz' })
   updatedAt: Date;
 
+  /** The importer's stable reference of the row it came from (unique per party); null when not imported. */
+  @Column({ type: 'varchar', length: 100, nullable: true })
+  externalRef: string | null;
+
   @Column({ type: 'int', default: 1 })
   version: number;
 }

@@ -32,6 +32,9 @@ import { etagOf, IfMatch } from '../../common/versioning';
 import { CreatePlanDto, PlanDto, PlanPageDto, PlanQueryDto, UpdatePlanDto } from './dto/plan.dto';
 import { PlanTransitionName } from './plan-lifecycle';
 import { PlansService } from './plans.service';
+import { PLAN_CSV } from '../search/export-columns';
+import { pages, streamCsv, EXPORT_BATCH } from '../search/csv';
+import { ApiCsvExport } from '../search/export.decorators';
 
 const IF_MATCH = { name: 'If-Match', required: true, description: 'The ETag of the plan' };
 
@@ -73,6 +76,22 @@ export class PlansController {
   @ApiBadRequestResponse({ description: 'Invalid or unknown filter value' })
   list(@CurrentPrincipal() principal: Principal, @Query() query: PlanQueryDto) {
     return this.plans.list(principal, query);
+  }
+
+  /** The filtered list as CSV (same filters, sort and visibility), streamed in batches. */
+  @Get('export.csv')
+  @Authenticated()
+  @ApiCsvExport('Plans')
+  async exportCsv(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: PlanQueryDto,
+    @Res() res: Response,
+  ): Promise<void> {
+    const batches = pages(async (cursor) => {
+      const page = await this.plans.listRows(principal, { ...query, cursor, limit: EXPORT_BATCH });
+      return { items: await this.plans.withItems(page.items), nextCursor: page.nextCursor };
+    });
+    await streamCsv(res, 'plans.csv', PLAN_CSV, batches);
   }
 
   @Get(':id')

@@ -3,11 +3,20 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, SelectQueryBuilder } from 'typeorm';
 import { hasRole, Principal } from '../../common/access/roles';
 import { AppException } from '../../common/errors';
-import { decodeCursor, Page, toPage } from '../../common/pagination';
+import { Page } from '../../common/pagination';
 import { assertVersion } from '../../common/versioning';
 import { AuditService } from '../audit/audit.service';
 import { OutboxService } from '../outbox/outbox.service';
 import { ReferenceService, unknownFilterValue } from '../reference/reference.service';
+import {
+  applyTextSearch,
+  assertSortable,
+  controlAreaCodes,
+  countriesOf,
+  keysetPage,
+  SortKey,
+  TRIGRAM_THRESHOLD,
+} from '../search/list-search';
 import {
   CreatePlanDto,
   PlanDto,
@@ -96,7 +105,12 @@ export class PlansService {
     return m.find(PlanItem, { where: { planId } });
   }
 
-  async create(principal: Principal, input: CreatePlanDto): Promise<PlanDto> {
+  /** `manager`: run inside the caller's transaction (the bulk import), else in one of its own. */
+  async create(
+    principal: Principal,
+    input: CreatePlanDto,
+    manager?: EntityManager,
+  ): Promise<PlanDto> {
     await this.checkItemCodes(input.items);
     const ids = input.items.map((i) => i.id).filter(Boolean);
     if (ids.length) {
@@ -104,7 +118,7 @@ export class PlansService {
         { field: 'items.id', messages: ['a new plan has no item ids yet; omit id'] },
       ]);
     }
-    return this.db.transaction(async (m) => {
+    const work = async (m: EntityManager): Promise<PlanDto> => {
       const { party } = await resolveFilingParty(m, principal, input.partyId, 'plan');
       const plan = m.create(Plan, {
         partyId: party.id,
@@ -143,17 +157,18 @@ export class PlansService {
         partyId: plan.partyId,
       });
       return toPlanDto(plan, items);
-    });
+    };
+    return manager ? work(manager) : this.db.transaction(work);
   }
 
-  async list(principal: Principal, query: PlanQueryDto): Promise<Page<PlanDto>> {
-    const limit = query.limit ?? 50;
-    const qb = this.db
-      .getRepository(Plan)
-      .createQueryBuilder('p')
-      .orderBy('p.created_at', 'DESC')
-      .addOrderBy('p.id', 'DESC')
-      .limit(limit + 1);
+  /** Filters of the list and the export, visibility included. */
+  private async filtered(
+    principal: Principal,
+    query: PlanQueryDto,
+    m: EntityManager = this.db.manager,
+  ): Promise<SelectQueryBuilder<Plan>> {
+    const catalog = await this.reference.catalog();
+    const qb = m.getRepository(Plan).createQueryBuilder('p');
     this.visible(qb, principal);
     // A State's own users see their State's plans; the secretariat and donors see all.
     if (
@@ -164,36 +179,78 @@ export class PlansService {
       qb.andWhere('p.party_id = :ownParty', { ownParty: principal.partyId });
     }
     if (query.state) {
-      const code = await this.reference.canonicalCode('country', query.state);
+      const code = catalog.canonicalCode('country', query.state);
       if (!code || code !== query.state.toUpperCase()) {
         throw unknownFilterValue('state', query.state, 'an ISO alpha-3 country code');
       }
       qb.andWhere('p.country_code = :state', { state: code });
     }
-    if (query.status) qb.andWhere('p.status = :status', { status: query.status });
-    const cursor = decodeCursor(query.cursor, 2);
-    if (cursor) {
-      qb.andWhere('(p.created_at, p.id) < (CAST(:cAt AS timestamptz), CAST(:cId AS uuid))', {
-        cAt: cursor[0],
-        cId: cursor[1],
-      });
+    const countries = countriesOf(catalog, query);
+    if (countries) {
+      if (!countries.length) qb.andWhere('FALSE');
+      else
+        qb.andWhere('p.country_code IN (:...regionCountries)', {
+          regionCountries: countries.map((c) => c.alpha3),
+        });
     }
-    const plans = await qb.getMany();
-    const page = toPage(plans, limit, (p) => [p.createdAt.toISOString(), p.id]);
-    const items = page.items.length
+    if (query.status) qb.andWhere('p.status = :status', { status: query.status });
+    if (query.controlArea !== undefined) {
+      qb.andWhere(
+        'EXISTS (SELECT 1 FROM plan_item pi WHERE pi.plan_id = p.id AND pi.control_areas && CAST(ARRAY[:...areas] AS text[]))',
+        { areas: controlAreaCodes(catalog, query.controlArea) },
+      );
+    }
+    if (query.from) qb.andWhere('p.period_end >= :from', { from: query.from });
+    if (query.to) qb.andWhere('p.period_start <= :to', { to: query.to });
+    return qb;
+  }
+
+  /** One page of plans (without items), keyset-paginated. */
+  async listRows(principal: Principal, query: PlanQueryDto): Promise<Page<Plan>> {
+    assertSortable(query.sort, query.q);
+    const sort = query.sort ?? 'date';
+    const run = async (m: EntityManager) => {
+      const qb = await this.filtered(principal, query, m);
+      const relevance = query.q ? applyTextSearch(qb, 'p', query.q) : '';
+      const byId: SortKey = { sql: 'p.id', type: 'uuid' };
+      const keys: Record<string, SortKey[]> = {
+        date: [{ sql: 'p.created_at', type: 'timestamptz' }, byId],
+        relevance: [{ sql: relevance, type: 'real' }, byId],
+      };
+      return keysetPage(qb, {
+        sort,
+        keys: keys[sort],
+        cursor: query.cursor,
+        limit: query.limit ?? 50,
+      });
+    };
+    if (!query.q) return run(this.db.manager);
+    return this.db.transaction(async (m) => {
+      await m.query(`SELECT set_config('pg_trgm.word_similarity_threshold', $1, true)`, [
+        String(TRIGRAM_THRESHOLD),
+      ]);
+      return run(m);
+    });
+  }
+
+  /** The plans with their items. */
+  async withItems(plans: Plan[]): Promise<PlanDto[]> {
+    const items = plans.length
       ? await this.db.getRepository(PlanItem).find({
-          where: { planId: In(page.items.map((p) => p.id)) },
+          where: { planId: In(plans.map((p) => p.id)) },
         })
       : [];
-    return {
-      items: page.items.map((p) =>
-        toPlanDto(
-          p,
-          items.filter((i) => i.planId === p.id),
-        ),
+    return plans.map((p) =>
+      toPlanDto(
+        p,
+        items.filter((i) => i.planId === p.id),
       ),
-      nextCursor: page.nextCursor,
-    };
+    );
+  }
+
+  async list(principal: Principal, query: PlanQueryDto): Promise<Page<PlanDto>> {
+    const page = await this.listRows(principal, query);
+    return { items: await this.withItems(page.items), nextCursor: page.nextCursor };
   }
 
   /** The plan if the caller may see it (404 otherwise), optionally locked for a change. */
@@ -239,6 +296,7 @@ export class PlansService {
     id: string,
     input: UpdatePlanDto,
     ifMatch: string | undefined,
+    manager?: EntityManager,
   ): Promise<PlanDto> {
     for (const key of Object.keys(input) as (keyof UpdatePlanDto)[]) {
       if (input[key] === null) {
@@ -248,7 +306,7 @@ export class PlansService {
       }
     }
     await this.checkItemCodes(input.items);
-    return this.db.transaction(async (m) => {
+    const work = async (m: EntityManager): Promise<PlanDto> => {
       const plan = await this.loadForChange(m, principal, id, ifMatch);
       if (!EDITABLE_PLAN_STATUSES.includes(plan.status)) {
         throw new AppException(
@@ -284,7 +342,8 @@ export class PlansService {
         partyId: plan.partyId,
       });
       return toPlanDto(plan, items);
-    });
+    };
+    return manager ? work(manager) : this.db.transaction(work);
   }
 
   /** Items named by id are updated in place (same id); others are new; unnamed old ones go. */

@@ -176,13 +176,47 @@ export class ReturnNeedDto {
   note: string;
 }
 
-export const NEED_SORTS = ['-createdAt', 'createdAt'] as const;
+/** `date` (newest first, the default), `priority`, `cost` (USD), `relevance` (with `q`); `createdAt` is oldest first. */
+export const NEED_SORTS = [
+  'date',
+  'priority',
+  'cost',
+  'relevance',
+  '-createdAt',
+  'createdAt',
+] as const;
 
 export class NeedQueryDto extends PageQuery {
   @ApiPropertyOptional({ example: 'SLE', description: 'Requesting State, ISO alpha-3' })
   @IsOptional()
   @Matches(/^[A-Za-z]{3}$/, { message: 'state must be an ISO alpha-3 code' })
   state?: string;
+
+  @ApiPropertyOptional({
+    example: 'Western Africa',
+    description: 'M49 region, sub-region or intermediate region of the State (name or code)',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  region?: string;
+
+  @ApiPropertyOptional({ example: 'AFRICAN', description: 'UN regional group of the State' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(20)
+  group?: string;
+
+  @ApiPropertyOptional({
+    example: 'marquage',
+    description:
+      'Full-text search over title and description in the six UN languages (stemmed per language), with trigram similarity on the title for short or misspelt words',
+  })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  q?: string;
 
   @ApiPropertyOptional({ enum: NEED_STATUSES })
   @IsOptional()
@@ -240,7 +274,12 @@ export class NeedQueryDto extends PageQuery {
   @IsCalendarDate()
   to?: string;
 
-  @ApiPropertyOptional({ enum: NEED_SORTS, default: '-createdAt' })
+  @ApiPropertyOptional({
+    enum: NEED_SORTS,
+    default: 'date',
+    description:
+      'date: newest first; priority: high first, then newest; cost: highest USD first; relevance: best match first (needs q); createdAt: oldest first',
+  })
   @IsOptional()
   @IsIn(NEED_SORTS)
   sort?: (typeof NEED_SORTS)[number];
@@ -278,6 +317,16 @@ export class NeedDto {
   @ApiProperty({ enum: NEED_STATUSES }) status: NeedStatus;
   @ApiProperty({ type: String, nullable: true }) statusNote: string | null;
   @ApiProperty() filedOnBehalf: boolean;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    enum: ['pending', 'given', 'no_objection', 'objected'],
+    description:
+      "For a need filed on the State's behalf: the State's consent to circulate it (pending until consent or the no-objection deadline)",
+  })
+  consentStatus: 'pending' | 'given' | 'no_objection' | 'objected' | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  consentDeadline: Date | null;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) createdBy: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) submittedAt: Date | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) publishedAt: Date | null;

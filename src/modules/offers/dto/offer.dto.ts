@@ -14,6 +14,7 @@ import {
   Length,
   Max,
   MaxLength,
+  Min,
   ValidateNested,
 } from 'class-validator';
 import { IsIsoCurrency } from '../../../common/is-currency.validator';
@@ -180,6 +181,8 @@ export class CreateOfferDto {
 /** Every field optional; arrays and the nested eligibility and budget objects replace as a whole. */
 export class UpdateOfferDto extends PartialType(OmitType(CreateOfferDto, ['partyId'] as const)) {}
 
+export const OFFER_SORTS = ['date', 'cost', 'relevance'] as const;
+
 export class OfferQueryDto extends PageQuery {
   @ApiPropertyOptional({ enum: OFFER_STATUSES })
   @IsOptional()
@@ -222,11 +225,58 @@ export class OfferQueryDto extends PageQuery {
   @IsCalendarDate()
   to?: string;
 
-  @ApiPropertyOptional({ description: 'Words in the title or description' })
+  @ApiPropertyOptional({
+    example: 'marking',
+    description:
+      'Full-text search over title and description (English stemming plus exact words), with trigram similarity on the title for short or misspelt words',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(200)
   q?: string;
+
+  @ApiPropertyOptional({
+    example: 'Western Africa',
+    description:
+      'Offers open to at least one State of this M49 region, sub-region or intermediate region (name or code)',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  region?: string;
+
+  @ApiPropertyOptional({
+    example: 'AFRICAN',
+    description: 'Offers open to at least one State of this UN regional group',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(20)
+  group?: string;
+
+  @ApiPropertyOptional({ description: 'Minimum budget total in USD' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  minCost?: number;
+
+  @ApiPropertyOptional({ description: 'Maximum budget total in USD' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  maxCost?: number;
+
+  @ApiPropertyOptional({
+    enum: OFFER_SORTS,
+    default: 'date',
+    description:
+      'date: newest first; cost: highest USD budget first; relevance: best match first (needs q)',
+  })
+  @IsOptional()
+  @IsIn(OFFER_SORTS)
+  sort?: (typeof OFFER_SORTS)[number];
 }
 
 export class EligibilityViewDto {

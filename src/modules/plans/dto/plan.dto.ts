@@ -93,6 +93,8 @@ export class CreatePlanDto {
 /** Absent fields stay; `items`, when given, replaces the list (items named by id keep their id). */
 export class UpdatePlanDto extends PartialType(OmitType(CreatePlanDto, ['partyId'] as const)) {}
 
+export const PLAN_SORTS = ['date', 'relevance'] as const;
+
 export class PlanQueryDto extends PageQuery {
   @ApiPropertyOptional({ example: 'SLE', description: 'ISO alpha-3 of the State' })
   @IsOptional()
@@ -103,6 +105,59 @@ export class PlanQueryDto extends PageQuery {
   @IsOptional()
   @IsIn(PLAN_STATUSES)
   status?: PlanStatus;
+
+  @ApiPropertyOptional({
+    example: 'Western Africa',
+    description: 'M49 region, sub-region or intermediate region of the State (name or code)',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  region?: string;
+
+  @ApiPropertyOptional({ example: 'AFRICAN', description: 'UN regional group of the State' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(20)
+  group?: string;
+
+  @ApiPropertyOptional({
+    example: '05',
+    description: 'Plans with an item in this module or series (a series matches its modules)',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(16)
+  controlArea?: string;
+
+  @ApiPropertyOptional({ format: 'date', description: 'Period overlap: ending on or after' })
+  @IsOptional()
+  @IsCalendarDate()
+  @IsNotAfter('to', { message: 'from must not be after to' })
+  from?: string;
+
+  @ApiPropertyOptional({ format: 'date', description: 'Period overlap: starting on or before' })
+  @IsOptional()
+  @IsCalendarDate()
+  to?: string;
+
+  @ApiPropertyOptional({
+    description: 'Full-text search over the title and coordinating body, trigram on the title',
+  })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  q?: string;
+
+  @ApiPropertyOptional({
+    enum: PLAN_SORTS,
+    default: 'date',
+    description: 'date: newest first; relevance: best match first (needs q)',
+  })
+  @IsOptional()
+  @IsIn(PLAN_SORTS)
+  sort?: (typeof PLAN_SORTS)[number];
 }
 
 export class PlanItemDto {
