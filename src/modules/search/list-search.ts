@@ -23,21 +23,33 @@ export const tsQuerySql = (param: string) =>
   `(${QUERY_CONFIGS.map((c) => `websearch_to_tsquery('${c}', :${param})`).join(' || ')})`;
 
 /**
- * Full-text match over the stored `search_vector`, or, for short and misspelt queries, the
- * title's trigram word similarity (`<%`, served by the title's trigram GIN index). Returns
- * the relevance expression (a real: text rank plus title similarity) for `sort=relevance`.
+ * Full-text match over the stored `search_vector` (GIN). Only when no record of the table
+ * matches the words at all — a misspelt or very short query — does it fall back to the
+ * title's trigram word similarity (`<%`, trigram GIN). Keeping the two apart lets each use
+ * its own index; an OR of both made PostgreSQL test the trigram condition row by row.
+ * Returns the relevance expression for `sort=relevance`.
  */
-export function applyTextSearch<T extends ObjectLiteral>(
+export async function applyTextSearch<T extends ObjectLiteral>(
   qb: SelectQueryBuilder<T>,
   alias: string,
   q: string,
-): string {
+): Promise<string> {
   const tsq = tsQuerySql('searchQ');
-  qb.andWhere(`(${alias}.search_vector @@ ${tsq} OR :searchQ <% ${alias}.title)`, {
-    searchQ: q,
-  });
-  return `CAST(ts_rank(${alias}.search_vector, ${tsq}) + word_similarity(:searchQ, ${alias}.title) AS real)`;
+  const table = qb.expressionMap.mainAlias!.metadata.tableName;
+  const [{ found }] = (await qb.connection.query(
+    `SELECT EXISTS (SELECT 1 FROM "${table}" WHERE search_vector @@ ${tsQuerySqlPositional()}) AS found`,
+    [q],
+  )) as { found: boolean }[];
+  if (found) {
+    qb.andWhere(`${alias}.search_vector @@ ${tsq}`, { searchQ: q });
+    return `CAST(ts_rank(${alias}.search_vector, ${tsq}) AS real)`;
+  }
+  qb.andWhere(`:searchQ <% ${alias}.title`, { searchQ: q });
+  return `CAST(word_similarity(:searchQ, ${alias}.title) AS real)`;
 }
+
+const tsQuerySqlPositional = () =>
+  `(${QUERY_CONFIGS.map((c) => `websearch_to_tsquery('${c}', $1)`).join(' || ')})`;
 
 export type KeyType = 'timestamptz' | 'uuid' | 'numeric' | 'real' | 'smallint';
 
