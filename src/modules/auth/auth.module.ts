@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { Global, Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -39,16 +40,21 @@ import { TotpService } from './totp.service';
     ]),
     JwtModule.registerAsync({
       inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        secret: config.env.JWT_SECRET,
-        signOptions: {
-          algorithm: 'HS256',
-          expiresIn: ACCESS_TOKEN_TTL_SECONDS,
-          issuer: JWT_ISSUER,
-          audience: JWT_AUDIENCE,
-        },
-        verifyOptions: { algorithms: ['HS256'], issuer: JWT_ISSUER, audience: JWT_AUDIENCE },
-      }),
+      useFactory: (config: AppConfig) => {
+        // A KeyObject, not the string: given a string, jsonwebtoken first tries to parse it as
+        // a public key and builds an exception per request, a quarter of the API's CPU.
+        const key = createSecretKey(Buffer.from(config.env.JWT_SECRET, 'utf8'));
+        return {
+          secretOrKeyProvider: () => key,
+          signOptions: {
+            algorithm: 'HS256',
+            expiresIn: ACCESS_TOKEN_TTL_SECONDS,
+            issuer: JWT_ISSUER,
+            audience: JWT_AUDIENCE,
+          },
+          verifyOptions: { algorithms: ['HS256'], issuer: JWT_ISSUER, audience: JWT_AUDIENCE },
+        };
+      },
     }),
   ],
   controllers: [AuthController, ApiKeysController],

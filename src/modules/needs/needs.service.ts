@@ -255,7 +255,7 @@ export class NeedsService {
     const sort = query.sort ?? 'date';
     const run = async (m: EntityManager) => {
       const qb = await this.filtered(principal, query, m);
-      const relevance = query.q ? await applyTextSearch(qb, 'n', query.q) : '';
+      const relevance = query.q ? await applyTextSearch(qb, 'n', query.q, m) : '';
       const byId: SortKey = { sql: 'n.id', type: 'uuid' };
       const byDate: SortKey = { sql: 'n.created_at', type: 'timestamptz' };
       const keys: Record<string, SortKey[]> = {

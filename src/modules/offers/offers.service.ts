@@ -571,7 +571,7 @@ export class OffersService {
     const sort = query.sort ?? 'date';
     const run = async (m: EntityManager) => {
       const qb = await this.filtered(principal, query, m);
-      const relevance = query.q ? await applyTextSearch(qb, 'o', query.q) : '';
+      const relevance = query.q ? await applyTextSearch(qb, 'o', query.q, m) : '';
       const byId: SortKey = { sql: 'o.id', type: 'uuid' };
       const keys: Record<string, SortKey[]> = {
         date: [{ sql: 'o.created_at', type: 'timestamptz' }, byId],

@@ -211,7 +211,7 @@ export class PlansService {
     const sort = query.sort ?? 'date';
     const run = async (m: EntityManager) => {
       const qb = await this.filtered(principal, query, m);
-      const relevance = query.q ? await applyTextSearch(qb, 'p', query.q) : '';
+      const relevance = query.q ? await applyTextSearch(qb, 'p', query.q, m) : '';
       const byId: SortKey = { sql: 'p.id', type: 'uuid' };
       const keys: Record<string, SortKey[]> = {
         date: [{ sql: 'p.created_at', type: 'timestamptz' }, byId],

@@ -1,4 +1,4 @@
-import { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { AppException } from '../../common/errors';
 import { decodeCursor, encodeCursor, Page } from '../../common/pagination';
 import type { Country } from '../reference/country.entity';
@@ -33,10 +33,12 @@ export async function applyTextSearch<T extends ObjectLiteral>(
   qb: SelectQueryBuilder<T>,
   alias: string,
   q: string,
+  manager: EntityManager,
 ): Promise<string> {
   const tsq = tsQuerySql('searchQ');
   const table = qb.expressionMap.mainAlias!.metadata.tableName;
-  const [{ found }] = (await qb.connection.query(
+  // On the caller's connection: a second one per request could exhaust the pool under load.
+  const [{ found }] = (await manager.query(
     `SELECT EXISTS (SELECT 1 FROM "${table}" WHERE search_vector @@ ${tsQuerySqlPositional()}) AS found`,
     [q],
   )) as { found: boolean }[];
