@@ -8,6 +8,8 @@ export async function bootTestWorker(config: AppConfig): Promise<TestingModule> 
     .overrideProvider(AppConfig)
     .useValue(config)
     .compile();
+  // Quiet like the test API (pino at LOG_LEVEL); TEST_LOG_LEVEL=debug brings the logs back.
+  if (!process.env.TEST_LOG_LEVEL) moduleRef.useLogger(false);
   moduleRef.enableShutdownHooks();
   await moduleRef.init();
   return moduleRef;
