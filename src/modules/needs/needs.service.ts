@@ -17,13 +17,13 @@ import { assertKnownCodes, reversedWindow } from '../plans/reference-checks';
 import { ReferenceService, unknownFilterValue } from '../reference/reference.service';
 import {
   applyTextSearch,
+  runListQuery,
   assertCostRange,
   assertSortable,
   controlAreaCodes,
   countriesOf,
   keysetPage,
   SortKey,
-  TRIGRAM_THRESHOLD,
 } from '../search/list-search';
 import {
   CreateNeedDto,
@@ -274,14 +274,7 @@ export class NeedsService {
         limit: query.limit ?? 50,
       });
     };
-    if (!query.q) return run(this.db.manager);
-    // The trigram threshold holds for this query only.
-    return this.db.transaction(async (m) => {
-      await m.query(`SELECT set_config('pg_trgm.word_similarity_threshold', $1, true)`, [
-        String(TRIGRAM_THRESHOLD),
-      ]);
-      return run(m);
-    });
+    return runListQuery(this.db, query.q, run);
   }
 
   async list(principal: Principal, query: NeedQueryDto): Promise<Page<NeedDto>> {

@@ -13,13 +13,13 @@ import { Party } from '../parties/party.entity';
 import { ReferenceService, unknownFilterValue } from '../reference/reference.service';
 import {
   applyTextSearch,
+  runListQuery,
   assertCostRange,
   assertSortable,
   controlAreaCodes,
   countriesOf,
   keysetPage,
   SortKey,
-  TRIGRAM_THRESHOLD,
 } from '../search/list-search';
 import {
   BudgetDto,
@@ -585,13 +585,7 @@ export class OffersService {
         limit: query.limit ?? 50,
       });
     };
-    if (!query.q) return run(this.db.manager);
-    return this.db.transaction(async (m) => {
-      await m.query(`SELECT set_config('pg_trgm.word_similarity_threshold', $1, true)`, [
-        String(TRIGRAM_THRESHOLD),
-      ]);
-      return run(m);
-    });
+    return runListQuery(this.db, query.q, run);
   }
 
   async list(principal: Principal, query: OfferQueryDto): Promise<Page<OfferDto>> {

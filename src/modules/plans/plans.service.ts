@@ -10,12 +10,12 @@ import { OutboxService } from '../outbox/outbox.service';
 import { ReferenceService, unknownFilterValue } from '../reference/reference.service';
 import {
   applyTextSearch,
+  runListQuery,
   assertSortable,
   controlAreaCodes,
   countriesOf,
   keysetPage,
   SortKey,
-  TRIGRAM_THRESHOLD,
 } from '../search/list-search';
 import {
   CreatePlanDto,
@@ -224,13 +224,7 @@ export class PlansService {
         limit: query.limit ?? 50,
       });
     };
-    if (!query.q) return run(this.db.manager);
-    return this.db.transaction(async (m) => {
-      await m.query(`SELECT set_config('pg_trgm.word_similarity_threshold', $1, true)`, [
-        String(TRIGRAM_THRESHOLD),
-      ]);
-      return run(m);
-    });
+    return runListQuery(this.db, query.q, run);
   }
 
   /** The plans with their items. */

@@ -1,4 +1,4 @@
-import { EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { DataSource, EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { AppException } from '../../common/errors';
 import { decodeCursor, encodeCursor, Page } from '../../common/pagination';
 import type { Country } from '../reference/country.entity';
@@ -52,6 +52,24 @@ export async function applyTextSearch<T extends ObjectLiteral>(
 
 const tsQuerySqlPositional = () =>
   `(${QUERY_CONFIGS.map((c) => `websearch_to_tsquery('${c}', $1)`).join(' || ')})`;
+
+/**
+ * Runs one list query. With a text query it runs in a transaction whose trigram threshold
+ * (`TRIGRAM_THRESHOLD`) is set for that transaction alone.
+ */
+export async function runListQuery<T>(
+  db: DataSource,
+  q: string | undefined,
+  run: (m: EntityManager) => Promise<T>,
+): Promise<T> {
+  if (!q) return run(db.manager);
+  return db.transaction(async (m) => {
+    await m.query(`SELECT set_config('pg_trgm.word_similarity_threshold', $1, true)`, [
+      String(TRIGRAM_THRESHOLD),
+    ]);
+    return run(m);
+  });
+}
 
 export type KeyType = 'timestamptz' | 'uuid' | 'numeric' | 'real' | 'smallint';
 
