@@ -1,25 +1,9 @@
-import {
-  applyDecorators,
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Param,
-  Patch,
-  Post,
-  Query,
-  Res,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
-  ApiConflictResponse,
   ApiCreatedResponse,
-  ApiForbiddenResponse,
-  ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
-  ApiPreconditionFailedResponse,
-  ApiResponse,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
@@ -29,6 +13,7 @@ import { CurrentPrincipal } from '../../common/access/current-principal.decorato
 import type { Principal } from '../../common/access/roles';
 import { IdPipe } from '../../common/id.pipe';
 import { etagOf, IfMatch } from '../../common/versioning';
+import { ApiVersionedWrite } from '../../common/versioned-write.decorator';
 import {
   CreateNeedDto,
   NeedDto,
@@ -43,22 +28,7 @@ import { NEED_CSV } from '../search/export-columns';
 import { pages, streamCsv, EXPORT_BATCH } from '../search/csv';
 import { ApiCsvExport } from '../search/export.decorators';
 
-const versioned = () =>
-  applyDecorators(
-    ApiHeader({ name: 'If-Match', required: true, description: 'The ETag of the need' }),
-    ApiOkResponse({
-      type: NeedDto,
-      headers: { ETag: { description: 'The new version', schema: { type: 'string' } } },
-    }),
-    ApiNotFoundResponse({ description: 'No such need, or not visible to the caller' }),
-    ApiForbiddenResponse({ description: 'Visible, but the caller may not do this' }),
-    ApiPreconditionFailedResponse({ description: 'Stale If-Match (current version in details)' }),
-    ApiResponse({ status: 428, description: 'If-Match missing' }),
-    ApiConflictResponse({
-      description:
-        'INVALID_TRANSITION: not allowed from the current status (named with the allowed ones)',
-    }),
-  );
+const versioned = () => ApiVersionedWrite('need', NeedDto);
 
 @ApiTags('needs')
 @Controller('needs')

@@ -3,11 +3,8 @@ import {
   ApiBadRequestResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
-  ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
-  ApiPreconditionFailedResponse,
-  ApiPreconditionRequiredResponse,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
@@ -18,6 +15,7 @@ import { CurrentPrincipal } from '../../common/access/current-principal.decorato
 import type { Principal } from '../../common/access/roles';
 import { IdPipe } from '../../common/id.pipe';
 import { etagOf, IfMatch } from '../../common/versioning';
+import { ApiVersionedWrite } from '../../common/versioned-write.decorator';
 import {
   CreateOfferDto,
   OfferDto,
@@ -31,16 +29,7 @@ import { OFFER_CSV } from '../search/export-columns';
 import { pages, streamCsv, EXPORT_BATCH } from '../search/csv';
 import { ApiCsvExport } from '../search/export.decorators';
 
-/** The versioned-write contract: If-Match required, 412 stale, 428 missing. */
-const Versioned = () =>
-  applyDecorators(
-    ApiHeader({ name: 'If-Match', required: true, description: 'The ETag from the last GET' }),
-    ApiNotFoundResponse({ description: 'Absent, or a draft of another party' }),
-    ApiPreconditionFailedResponse({
-      description: 'Stale If-Match; details give the current version',
-    }),
-    ApiPreconditionRequiredResponse({ description: 'If-Match missing' }),
-  );
+const Versioned = () => ApiVersionedWrite('offer');
 
 const Transition = (description: string) =>
   applyDecorators(

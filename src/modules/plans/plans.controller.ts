@@ -1,25 +1,9 @@
-import {
-  applyDecorators,
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Param,
-  Patch,
-  Post,
-  Query,
-  Res,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
-  ApiConflictResponse,
   ApiCreatedResponse,
-  ApiForbiddenResponse,
-  ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
-  ApiPreconditionFailedResponse,
-  ApiResponse,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
@@ -29,6 +13,7 @@ import { CurrentPrincipal } from '../../common/access/current-principal.decorato
 import type { Principal } from '../../common/access/roles';
 import { IdPipe } from '../../common/id.pipe';
 import { etagOf, IfMatch } from '../../common/versioning';
+import { ApiVersionedWrite } from '../../common/versioned-write.decorator';
 import { CreatePlanDto, PlanDto, PlanPageDto, PlanQueryDto, UpdatePlanDto } from './dto/plan.dto';
 import { PlanTransitionName } from './plan-lifecycle';
 import { PlansService } from './plans.service';
@@ -36,17 +21,7 @@ import { PLAN_CSV } from '../search/export-columns';
 import { pages, streamCsv, EXPORT_BATCH } from '../search/csv';
 import { ApiCsvExport } from '../search/export.decorators';
 
-const IF_MATCH = { name: 'If-Match', required: true, description: 'The ETag of the plan' };
-
-const versioned = () =>
-  applyDecorators(
-    ApiHeader(IF_MATCH),
-    ApiNotFoundResponse({ description: 'No such plan, or not visible to the caller' }),
-    ApiForbiddenResponse({ description: 'Visible, but the caller may not change it' }),
-    ApiPreconditionFailedResponse({ description: 'Stale If-Match (current version in details)' }),
-    ApiResponse({ status: 428, description: 'If-Match missing' }),
-    ApiConflictResponse({ description: 'Not allowed in the current status' }),
-  );
+const versioned = () => ApiVersionedWrite('plan');
 
 @ApiTags('plans')
 @Controller('plans')

@@ -1,13 +1,8 @@
 import { applyDecorators, Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
-  ApiConflictResponse,
-  ApiForbiddenResponse,
-  ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
-  ApiPreconditionFailedResponse,
-  ApiResponse,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
@@ -17,6 +12,7 @@ import { CurrentPrincipal } from '../../common/access/current-principal.decorato
 import type { Principal } from '../../common/access/roles';
 import { IdPipe } from '../../common/id.pipe';
 import { etagOf, IfMatch } from '../../common/versioning';
+import { ApiVersionedWrite } from '../../common/versioned-write.decorator';
 import { MatchDto } from '../matching/dto/match.dto';
 import {
   CommitMatchDto,
@@ -26,23 +22,8 @@ import {
 } from './dto/review.dto';
 import { MatchReviewService } from './match-review.service';
 
-const etag = { ETag: { description: 'The new match version', schema: { type: 'string' } } };
-
 const transition = (type: typeof MatchDto | typeof CommitResultDto = MatchDto) =>
-  applyDecorators(
-    HttpCode(200),
-    Authenticated(),
-    ApiHeader({ name: 'If-Match', required: true, description: 'The ETag of the match' }),
-    ApiOkResponse({ type, headers: etag }),
-    ApiNotFoundResponse({ description: 'No such match, or not visible to the caller' }),
-    ApiForbiddenResponse({ description: 'Visible, but the caller may not fire this transition' }),
-    ApiPreconditionFailedResponse({ description: 'Stale If-Match (current version in details)' }),
-    ApiResponse({ status: 428, description: 'If-Match missing' }),
-    ApiConflictResponse({
-      description:
-        'INVALID_TRANSITION: not allowed from the current status (named with the allowed ones)',
-    }),
-  );
+  applyDecorators(HttpCode(200), Authenticated(), ApiVersionedWrite('match', type));
 
 /** The match workflow (contract "Matches"): one route per transition. */
 @ApiTags('matches')
