@@ -11,22 +11,7 @@ import { OwnRedis } from '../utils/own-redis';
 import { ROOT } from '../utils/run-node';
 import { bootTestApi, TestApi } from '../utils/test-app';
 import { bootTestWorker } from '../utils/test-worker';
-
-async function waitFor<T>(
-  probe: () => Promise<T>,
-  ok: (v: T) => boolean,
-  timeoutMs = 15000,
-  what = 'condition',
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (ok(value)) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
+import { waitFor } from '../utils/wait';
 
 describe('matching engine: suggestions through the queue, reconciled, never lost', () => {
   let redis: OwnRedis;

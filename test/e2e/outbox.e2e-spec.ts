@@ -7,18 +7,7 @@ import { OutboxService } from '../../src/modules/outbox/outbox.service';
 import { OwnRedis } from '../utils/own-redis';
 import { bootTestApi, TestApi } from '../utils/test-app';
 import { bootTestWorker } from '../utils/test-worker';
-
-async function waitFor(
-  check: () => Promise<boolean> | boolean,
-  timeoutMs = 15000,
-  what = 'condition',
-) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { waitFor } from '../utils/wait';
 
 describe('outbox and relay: every change reaches the queue, once, even across a Redis outage', () => {
   let redis: OwnRedis;
@@ -84,7 +73,7 @@ describe('outbox and relay: every change reaches the queue, once, even across a 
   it('publishes recorded changes and the worker fans them out', async () => {
     await startWorker();
     await recordChanges(20);
-    await waitFor(() => received.length >= 20, 15000, '20 events');
+    await waitFor(() => received.length >= 20, Boolean, 15000, '20 events');
     expect(await pending()).toBe(0);
   });
 
@@ -94,8 +83,8 @@ describe('outbox and relay: every change reaches the queue, once, even across a 
     await new Promise((r) => setTimeout(r, 1500));
     expect(await pending()).toBe(30); // nothing marked as published while Redis is unreachable
     await redis.up();
-    await waitFor(() => received.length >= 50, 30000, '50 events');
-    await waitFor(async () => (await pending()) === 0, 10000, 'no pending rows');
+    await waitFor(() => received.length >= 50, Boolean, 30000, '50 events');
+    await waitFor(async () => (await pending()) === 0, Boolean, 10000, 'no pending rows');
     await new Promise((r) => setTimeout(r, 500));
     const ids = received.map((e) => e.outboxId);
     expect(ids.length).toBe(50);
@@ -106,7 +95,7 @@ describe('outbox and relay: every change reaches the queue, once, even across a 
     await startWorker();
     received.length = 0;
     await recordChanges(300);
-    await waitFor(() => received.length >= 300, 30000, '300 events');
+    await waitFor(() => received.length >= 300, Boolean, 30000, '300 events');
     await new Promise((r) => setTimeout(r, 500));
     expect(received.length).toBe(300);
     expect(new Set(received.map((e) => e.outboxId)).size).toBe(300);

@@ -8,22 +8,7 @@ import { createActiveOffer } from '../factories/offers.factory';
 import { OwnRedis } from '../utils/own-redis';
 import { bootTestApi, TestApi } from '../utils/test-app';
 import { bootTestWorker } from '../utils/test-worker';
-
-async function waitFor<T>(
-  probe: () => Promise<T>,
-  ok: (v: T) => boolean,
-  timeoutMs = 15000,
-  what = 'condition',
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (ok(value)) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
+import { waitFor } from '../utils/wait';
 
 describe('reviewing matches: from suggestion to delivered assistance', () => {
   let redis: OwnRedis;
