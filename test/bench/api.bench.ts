@@ -1,17 +1,28 @@
 /**
  * `npm run bench:api`: creates a database of its own on the server of DATABASE_URL (or
  * postgres://postgres@127.0.0.1:5432), migrates it, seeds 100,000 needs and 10,000 offers
- * across the 195 States with SQL, boots the API on a free port and measures, with autocannon
- * at concurrency 10 for BENCH_SECONDS (default 10) each, as a secretariat user:
- * a filtered list, a full-text search and a single need read. Prints one figure per line
- * (contract "Benchmarks and evaluations"), then a naive baseline measured in the same run
- * (the same list with OFFSET pagination and the search with ILIKE, straight on PostgreSQL at
- * the same concurrency — no HTTP, so the baseline is flattered). Drops the database at the end.
+ * across the 195 States with SQL, starts the API as its own process (API_WORKERS, default one
+ * per core) on a free port and measures, with autocannon at concurrency 10 for BENCH_SECONDS
+ * (default 10) each, as a secretariat user: a filtered list, a full-text search (including a
+ * misspelt word) and a single need read; then the search sorted by relevance. Prints one figure
+ * per line (contract "Benchmarks and evaluations"), with the CPU milliseconds each request cost
+ * the API process(es) and the PostgreSQL backends serving them (from /proc; robust to other
+ * load on the machine, unlike latency), then a naive baseline measured in the same run (the same
+ * list with OFFSET pagination and the search with ILIKE, straight on PostgreSQL at the same
+ * concurrency — no HTTP, so the baseline is flattered). Drops the database at the end.
+ *
+ * BENCH_KEEP_DB=1 keeps the database; BENCH_DB=<name> reuses a kept one (migrated to the latest,
+ * seeded only if empty). BENCH_ONLY=list,search,read,relevance runs only those phases and no
+ * baseline; BENCH_API_NODE_ARGS passes Node flags to the API (e.g. `--cpu-prof`).
  */
 import 'reflect-metadata';
 import autocannon from 'autocannon';
+import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { Client, Pool } from 'pg';
 import { DataSource } from 'typeorm';
 
@@ -135,6 +146,9 @@ async function seed(ds: DataSource, partyId: string): Promise<void> {
     FROM generate_series(1, ${OFFERS}) g, modules, types`,
     [partyId],
   );
+  // As autovacuum would leave it: GIN pending lists merged, statistics current.
+  await ds.query('VACUUM ANALYZE need');
+  await ds.query('VACUUM ANALYZE offer');
   await ds.query('ANALYZE');
   log(`seeded ${OFFERS} offers; total ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
@@ -143,10 +157,47 @@ interface Figures {
   p99: number;
   rps: number;
   errors: number;
+  requests: number;
+  /** CPU spent per request by the API process(es) and by the database backends serving them. */
+  apiCpuMs: number;
+  dbCpuMs: number;
 }
 
-async function load(url: string, token: string, paths: string[]): Promise<Figures> {
+const TICK_MS = 1000 / 100; // USER_HZ: /proc reports CPU time in clock ticks of 10 ms
+
+/** utime + stime of a process and its children (ms), from /proc (Linux). */
+function cpuMsOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 14-17 of stat (utime, stime, cutime, cstime), counted from after the command name.
+    return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * TICK_MS;
+  } catch {
+    return 0;
+  }
+}
+
+/** The API process(es): the primary and, with API_WORKERS > 1, its live cluster workers. */
+function apiPids(root: number): number[] {
+  const pids = [root];
+  try {
+    const children = readFileSync(`/proc/${root}/task/${root}/children`, 'utf8').trim();
+    if (children) pids.push(...children.split(' ').map(Number));
+  } catch {
+    // no children list: the primary alone
+  }
+  return pids;
+}
+
+interface Probe {
+  api: () => number;
+  db: () => Promise<number>;
+}
+
+async function load(url: string, token: string, paths: string[], probe: Probe): Promise<Figures> {
   let i = 0;
+  const api0 = probe.api();
+  const db0 = await probe.db();
   const result = await autocannon({
     url,
     connections: CONCURRENCY,
@@ -158,15 +209,22 @@ async function load(url: string, token: string, paths: string[]): Promise<Figure
       },
     ],
   });
+  const requests = Math.max(1, result.requests.total);
   return {
     p99: result.latency.p99,
     rps: Math.round(result.requests.average),
     errors: result.non2xx + result.errors,
+    requests,
+    apiCpuMs: Math.round(((probe.api() - api0) / requests) * 100) / 100,
+    dbCpuMs: Math.round((((await probe.db()) - db0) / requests) * 100) / 100,
   };
 }
 
 /** The naive baseline: queries straight on PostgreSQL at the same concurrency. */
-async function naive(pool: Pool, queries: [string, unknown[]][]): Promise<Figures> {
+async function naive(
+  pool: Pool,
+  queries: [string, unknown[]][],
+): Promise<Omit<Figures, 'apiCpuMs' | 'dbCpuMs'>> {
   const latencies: number[] = [];
   const until = Date.now() + SECONDS * 1000;
   let i = 0;
@@ -185,44 +243,121 @@ async function naive(pool: Pool, queries: [string, unknown[]][]): Promise<Figure
     p99: Math.round(latencies[Math.floor(latencies.length * 0.99)] * 10) / 10,
     rps: Math.round(latencies.length / SECONDS),
     errors: 0,
+    requests: latencies.length,
   };
 }
 
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts the API as its own process, as it runs in production (`node dist/main.js`), so the
+ * load generator does not share its event loop. BENCH_API_NODE_ARGS adds Node flags
+ * (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
+ */
+async function startApi(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+  const extra = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(
+    process.execPath,
+    [...extra, '-r', 'ts-node/register/transpile-only', join(__dirname, '../../src/main.ts')],
+    { env, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const started = new Promise<void>((resolve, reject) => {
+    let out = '';
+    // Generous: under ts-node every process transpiles the sources on a busy machine.
+    const timer = setTimeout(
+      () => reject(new Error('the API did not start within 300 s')),
+      300_000,
+    );
+    child.once('exit', (code) => reject(new Error(`the API exited (${code}) before listening`)));
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('API listening')) {
+        clearTimeout(timer);
+        child.stdout!.off('data', onData);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', onData);
+  });
+  try {
+    await started;
+  } catch (error) {
+    await stopApi(child);
+    throw error;
+  }
+  child.removeAllListeners('exit');
+  // Its request log (LOG_LEVEL, default info as in production) is read and discarded.
+  child.stdout!.resume();
+  return child;
+}
+
+async function stopApi(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timeout = new Promise((r) => setTimeout(() => r('timeout'), 30_000));
+  if ((await Promise.race([exited, timeout])) === 'timeout') child.kill('SIGKILL');
+}
+
 async function main(): Promise<void> {
-  const name = `salw_bench_${randomBytes(4).toString('hex')}`;
+  const reuse = process.env.BENCH_DB;
+  const name = reuse ?? `salw_bench_${randomBytes(4).toString('hex')}`;
   const dbUrl = withDb(name);
-  await admin((c) => c.query(`CREATE DATABASE "${name}"`));
-  log(`database ${name}`);
-  let app: { close(): Promise<void> } | undefined;
+  if (!reuse) await admin((c) => c.query(`CREATE DATABASE "${name}"`));
+  log(`database ${name}${reuse ? ' (reused: BENCH_DB)' : ''}`);
+  let api: ChildProcess | undefined;
   let pool: Pool | undefined;
   try {
-    Object.assign(process.env, {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
       DATABASE_URL: dbUrl,
       REDIS_URL: REDIS,
       JWT_SECRET: process.env.JWT_SECRET ?? randomBytes(32).toString('hex'),
-      LOG_LEVEL: 'silent',
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
       QUEUE_PREFIX: `bench${randomBytes(3).toString('hex')}`,
       SMTP_URL: process.env.SMTP_URL ?? 'smtp://127.0.0.1:1',
       NODE_ENV: 'production',
-    });
+      HOST: '127.0.0.1',
+      // One API process per core unless told otherwise (measured: more throughput and lower
+      // tails than one process on this 2-core machine, see docs/API-SPEED.md).
+      API_WORKERS: process.env.API_WORKERS ?? String(availableParallelism()),
+      PORT: String(await freePort()),
+    };
+    Object.assign(process.env, { DATABASE_URL: dbUrl });
     const { typeormOptions } = await import('../../src/database/typeorm-options');
     const ds = new DataSource(typeormOptions({ url: dbUrl }));
     await ds.initialize();
     await ds.runMigrations({ transaction: 'each' });
-    const [unoda] = await ds.query(
-      `INSERT INTO party (type, name) VALUES ('international_organisation', 'UNODA') RETURNING id`,
-    );
-    const [fund] = await ds.query(
-      `INSERT INTO party (type, name) VALUES ('trust_fund', 'UNSCAR') RETURNING id`,
-    );
-    await seed(ds, fund.id);
+    const party = async (type: string, partyName: string): Promise<string> => {
+      const [found] = (await ds.query(`SELECT id FROM party WHERE type = $1 AND name = $2`, [
+        type,
+        partyName,
+      ])) as { id: string }[];
+      if (found) return found.id;
+      const [made] = (await ds.query(
+        `INSERT INTO party (type, name) VALUES ($1, $2) RETURNING id`,
+        [type, partyName],
+      )) as { id: string }[];
+      return made.id;
+    };
+    const unoda = await party('international_organisation', 'UNODA');
+    const fund = await party('trust_fund', 'UNSCAR');
+    const [{ n }] = (await ds.query(`SELECT count(*)::int AS n FROM need`)) as { n: number }[];
+    if (n === 0) await seed(ds, fund);
+    else log(`${n} needs already there`);
 
-    const { createApi } = await import('../../src/bootstrap');
-    const api = await createApi();
-    app = api;
-    await api.listen(0, '127.0.0.1');
-    const port = (api.getHttpServer().address() as AddressInfo).port;
-    const base = `http://127.0.0.1:${port}`;
+    api = await startApi(env);
+    const apiPid = api.pid!;
+    const base = `http://127.0.0.1:${env.PORT}`;
 
     const { PasswordService } = await import('../../src/modules/auth/password.service');
     const password = `${randomBytes(16).toString('base64url')}#7`;
@@ -230,7 +365,7 @@ async function main(): Promise<void> {
     await ds.query(
       `INSERT INTO app_user (party_id, email, name, password_hash, roles, language, active)
        VALUES ($1, $2, 'Bench secretariat', $3, ARRAY['secretariat'], 'en', true)`,
-      [unoda.id, email, await api.get(PasswordService).hash(password)],
+      [unoda, email, await new PasswordService().hash(password)],
     );
     const login = await fetch(`${base}/api/v1/auth/login`, {
       method: 'POST',
@@ -239,6 +374,25 @@ async function main(): Promise<void> {
     });
     const { accessToken } = (await login.json()) as { accessToken: string };
     if (!accessToken) throw new Error(`login failed: ${login.status}`);
+
+    // CPU of the database backends the API opened (application_name of typeorm-options).
+    const backendPids = async (): Promise<number[]> =>
+      (
+        (await ds.query(
+          `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND application_name = 'salw-platform' AND pid <> pg_backend_pid()`,
+          [name],
+        )) as { pid: number }[]
+      ).map((r) => r.pid);
+    const probe: Probe = {
+      api: () => apiPids(apiPid).reduce((sum, pid) => sum + cpuMsOf(pid), 0),
+      db: async () => (await backendPids()).reduce((sum, pid) => sum + cpuMsOf(pid), 0),
+    };
+
+    // The API's own CPU with no request in flight (timers, pool and queue keep-alives): the
+    // per-request CPU figures below include their share of it.
+    const idle0 = probe.api();
+    await new Promise((r) => setTimeout(r, 3000));
+    log(`api idle cpu: ${Math.round((probe.api() - idle0) / 3)} ms/s`);
 
     const ids: { id: string }[] = await ds.query(
       `SELECT id FROM need ORDER BY random() LIMIT 1000`,
@@ -261,13 +415,24 @@ async function main(): Promise<void> {
       await fetch(`${base}${p}`, { headers: { authorization: `Bearer ${accessToken}` } });
     }
 
-    const list = await load(base, accessToken, listPaths);
-    const search = await load(base, accessToken, searchPaths);
-    const read = await load(base, accessToken, readPaths);
+    // BENCH_ONLY=read (or list,search,relevance): only those phases, no baseline (for profiling).
+    const only = process.env.BENCH_ONLY?.split(',');
+    const skipped: Figures = {
+      p99: NaN,
+      rps: NaN,
+      errors: 0,
+      requests: 0,
+      apiCpuMs: NaN,
+      dbCpuMs: NaN,
+    };
+    const phase = (key: string, paths: string[]) =>
+      only && !only.includes(key) ? skipped : load(base, accessToken, paths, probe);
+    const list = await phase('list', listPaths);
+    const search = await phase('search', searchPaths);
+    const read = await phase('read', readPaths);
     // Reported apart: ranking every match (thousands per phrase in this synthetic data).
-    const relevance = await load(
-      base,
-      accessToken,
+    const relevance = await phase(
+      'relevance',
       searchPaths.map((p) => `${p}&sort=relevance`),
     );
 
@@ -275,28 +440,35 @@ async function main(): Promise<void> {
     const africa: { cc: string[] }[] = await ds.query(
       `SELECT array_agg(alpha3) AS cc FROM country WHERE region_code = '002'`,
     );
-    const naiveList = await naive(pool, [
-      [
-        `SELECT * FROM need WHERE country_code = ANY($1) AND status = 'published'
+    const baseline = !only;
+    const naiveList = !baseline
+      ? skipped
+      : await naive(pool, [
+          [
+            `SELECT * FROM need WHERE country_code = ANY($1) AND status = 'published'
            ORDER BY created_at DESC OFFSET 2000 LIMIT 50`,
-        [africa[0].cc],
-      ],
-    ]);
-    const naiveSearch = await naive(pool, [
-      [
-        `SELECT * FROM need WHERE title ILIKE $1 OR description ILIKE $1
+            [africa[0].cc],
+          ],
+        ]);
+    const naiveSearch = !baseline
+      ? skipped
+      : await naive(pool, [
+          [
+            `SELECT * FROM need WHERE title ILIKE $1 OR description ILIKE $1
            ORDER BY created_at DESC LIMIT 50`,
-        ['%marquage%'],
-      ],
-      [
-        `SELECT * FROM need WHERE title ILIKE $1 OR description ILIKE $1
+            ['%marquage%'],
+          ],
+          [
+            `SELECT * FROM need WHERE title ILIKE $1 OR description ILIKE $1
            ORDER BY created_at DESC LIMIT 50`,
-        ['%stockpile management%'],
-      ],
-    ]);
+            ['%stockpile management%'],
+          ],
+        ]);
+    await ds.query(`DELETE FROM app_user WHERE email = $1`, [email]).catch(() => undefined);
     await ds.destroy();
 
     const lines: [string, number | string][] = [
+      ['api_workers', Number(env.API_WORKERS)],
       ['list_p99_ms', list.p99],
       ['search_p99_ms', search.p99],
       ['read_p99_ms', read.p99],
@@ -305,6 +477,14 @@ async function main(): Promise<void> {
       ['read_rps', read.rps],
       ['search_relevance_p99_ms', relevance.p99],
       ['search_relevance_rps', relevance.rps],
+      ['list_api_cpu_ms', list.apiCpuMs],
+      ['list_db_cpu_ms', list.dbCpuMs],
+      ['search_api_cpu_ms', search.apiCpuMs],
+      ['search_db_cpu_ms', search.dbCpuMs],
+      ['read_api_cpu_ms', read.apiCpuMs],
+      ['read_db_cpu_ms', read.dbCpuMs],
+      ['search_relevance_api_cpu_ms', relevance.apiCpuMs],
+      ['search_relevance_db_cpu_ms', relevance.dbCpuMs],
       ['errors', list.errors + search.errors + read.errors + relevance.errors],
       ['naive_offset_list_p99_ms', naiveList.p99],
       ['naive_offset_list_rps', naiveList.rps],
@@ -314,8 +494,8 @@ async function main(): Promise<void> {
     for (const [k, v] of lines) process.stdout.write(`${k}: ${v}\n`);
   } finally {
     await pool?.end().catch(() => undefined);
-    await app?.close().catch(() => undefined);
-    if (process.env.BENCH_KEEP_DB) log(`kept ${name} (BENCH_KEEP_DB)`);
+    if (api) await stopApi(api).catch(() => undefined);
+    if (process.env.BENCH_KEEP_DB || reuse) log(`kept ${name} (reuse it with BENCH_DB=${name})`);
     else {
       await admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
       log(`dropped ${name}`);

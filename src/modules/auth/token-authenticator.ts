@@ -7,19 +7,33 @@ import { DataSource } from 'typeorm';
 import { Authenticator } from '../../common/access/authenticator';
 import type { PartyType, Principal, Role } from '../../common/access/roles';
 import { AppException } from '../../common/errors';
+import { preparedQuery } from '../../common/prepared-query';
 import { API_KEY_TOUCH_INTERVAL_MS, AccessTokenClaims } from './auth.constants';
 import { parseApiKey, sameDigest, sha256Hex } from './token-crypto';
 
 const unauthenticated = (message: string) => new AppException('UNAUTHENTICATED', message);
 
+/** Access tokens whose signature was already verified, up to this many, until they expire. */
+const VERIFIED_TOKENS_MAX = 10_000;
+
+const SESSION_SQL = `SELECT u.party_id, u.roles, u.language, p.type AS party_type
+   FROM auth_session s
+   JOIN app_user u ON u.id = s.user_id
+   JOIN party p ON p.id = u.party_id
+  WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now() AND u.active AND p.active`;
+
 /**
  * Bearer access tokens (JWT) and API keys (`X-API-Key: salw_…` or `Authorization: Bearer salw_…`).
  * Each request re-reads the session or key with its user in one query, so a logout, a revoked
  * key, a reused refresh token or a deactivated user stops access at once, and roles are current.
+ * What is remembered between requests is only that a token's signature is valid (until the
+ * token's own expiry), which no later event can change.
  */
 @Injectable()
 export class TokenAuthenticator extends Authenticator {
   private readonly logger = new Logger('TokenAuthenticator');
+  /** token → its verified claims and expiry (ms); insertion order gives the oldest to evict. */
+  private readonly verified = new Map<string, { claims: AccessTokenClaims; expiresAt: number }>();
 
   constructor(
     private readonly jwt: JwtService,
@@ -42,22 +56,35 @@ export class TokenAuthenticator extends Authenticator {
     return token.startsWith('salw_') ? this.fromApiKey(token) : this.fromAccessToken(token);
   }
 
-  private async fromAccessToken(token: string): Promise<Principal> {
-    let claims: AccessTokenClaims;
+  /** The claims of a valid, unexpired access token (the signature checked once per token). */
+  private async verify(token: string): Promise<AccessTokenClaims> {
+    const known = this.verified.get(token);
+    if (known && Date.now() < known.expiresAt) return known.claims;
+    if (known) this.verified.delete(token);
+    let claims: AccessTokenClaims & { exp?: number };
     try {
-      claims = await this.jwt.verifyAsync<AccessTokenClaims & object>(token);
+      claims = await this.jwt.verifyAsync<AccessTokenClaims & { exp?: number }>(token);
     } catch {
       throw unauthenticated('Invalid or expired access token');
     }
+    if (typeof claims.exp === 'number') {
+      if (this.verified.size >= VERIFIED_TOKENS_MAX) {
+        this.verified.delete(this.verified.keys().next().value as string);
+      }
+      this.verified.set(token, { claims, expiresAt: claims.exp * 1000 });
+    }
+    return claims;
+  }
+
+  private async fromAccessToken(token: string): Promise<Principal> {
+    const claims = await this.verify(token);
     if (!isUUID(claims.sub) || !isUUID(claims.sid)) throw unauthenticated('Invalid access token');
-    const [row] = (await this.db.query(
-      `SELECT u.party_id, u.roles, u.language, p.type AS party_type
-         FROM auth_session s
-         JOIN app_user u ON u.id = s.user_id
-         JOIN party p ON p.id = u.party_id
-        WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now() AND u.active AND p.active`,
-      [claims.sid, claims.sub],
-    )) as { party_id: string; roles: Role[]; language: string; party_type: PartyType }[];
+    const [row] = await preparedQuery<{
+      party_id: string;
+      roles: Role[];
+      language: string;
+      party_type: PartyType;
+    }>(this.db, 'auth-session-principal', SESSION_SQL, [claims.sid, claims.sub]);
     if (!row) throw unauthenticated('The session has ended; sign in again');
     return {
       kind: 'user',

@@ -62,8 +62,15 @@ export class NeedsController {
   @Authenticated()
   @ApiOkResponse({ type: NeedPageDto })
   @ApiBadRequestResponse({ description: 'Invalid or unknown filter value (UNKNOWN_FILTER_VALUE)' })
-  list(@CurrentPrincipal() principal: Principal, @Query() query: NeedQueryDto) {
-    return this.needs.list(principal, query);
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: NeedQueryDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<string> {
+    // A NeedPageDto, serialised by PostgreSQL (NeedsService.listJson).
+    const json = await this.needs.listJson(principal, query);
+    res.type('application/json');
+    return json;
   }
 
   /** The filtered list as CSV (same filters, sort and visibility), streamed in batches. */
@@ -93,10 +100,12 @@ export class NeedsController {
     @CurrentPrincipal() principal: Principal,
     @Param('id', IdPipe) id: string,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<NeedDto> {
-    const need = await this.needs.get(principal, id);
+  ): Promise<string> {
+    // A NeedDto, serialised by PostgreSQL (NeedsService.getJson).
+    const need = await this.needs.getJson(principal, id);
     res.setHeader('ETag', etagOf(need.version));
-    return need;
+    res.type('application/json');
+    return need.json;
   }
 
   /** Owner or secretariat, while draft, submitted or under review; arrays given are replaced. */

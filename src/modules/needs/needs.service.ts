@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import { hasRole, Principal } from '../../common/access/roles';
 import { AppException } from '../../common/errors';
+import { preparedQuery, statementName, toPositional } from '../../common/prepared-query';
 import { Page } from '../../common/pagination';
 import { assertVersion } from '../../common/versioning';
 import { AppConfig } from '../../config/app-config';
@@ -22,6 +23,9 @@ import {
   assertSortable,
   controlAreaCodes,
   countriesOf,
+  jsonNumber,
+  jsonTimestamp,
+  keysetJsonPage,
   keysetPage,
   SortKey,
 } from '../search/list-search';
@@ -83,6 +87,27 @@ export function toNeedDto(n: Need): NeedDto {
     version: n.version,
   };
 }
+
+/**
+ * `toNeedDto` written in SQL over alias `n`, key for key and value for value (numbers as
+ * numbers, dates as `YYYY-MM-DD`, timestamps as JSON.stringify writes a Date), so the list and
+ * the read can pass PostgreSQL's JSON text straight through.
+ */
+export const NEED_JSON_SQL = `json_build_object(
+  'id', n.id, 'partyId', n.party_id, 'state', n.country_code, 'title', n.title,
+  'description', n.description, 'language', n.language, 'controlAreas', n.control_areas,
+  'assistanceTypes', n.assistance_types, 'frameworks', n.frameworks, 'priority', n.priority,
+  'rank', n.rank,
+  'estimatedCost', json_build_object('amount', ${jsonNumber('n.estimated_amount')}, 'currency', n.estimated_currency),
+  'estimatedCostUsd', ${jsonNumber('n.estimated_usd')}, 'usdRate', ${jsonNumber('n.usd_rate')},
+  'rateDate', n.rate_date, 'coveredUsd', ${jsonNumber('n.covered_usd')},
+  'earliestStart', n.earliest_start, 'neededBy', n.needed_by, 'visibility', n.visibility,
+  'planItemId', n.plan_item_id, 'location', n.location, 'implementer', n.implementer,
+  'status', n.status, 'statusNote', n.status_note, 'filedOnBehalf', n.filed_on_behalf,
+  'consentStatus', n.consent_status, 'consentDeadline', ${jsonTimestamp('n.consent_deadline')},
+  'createdBy', n.created_by, 'submittedAt', ${jsonTimestamp('n.submitted_at')},
+  'publishedAt', ${jsonTimestamp('n.published_at')}, 'createdAt', ${jsonTimestamp('n.created_at')},
+  'updatedAt', ${jsonTimestamp('n.updated_at')}, 'version', n.version)`;
 
 /** Amounts as fixed two-decimal strings, as numeric(18,2) stores them. */
 const money = (amount: number) => amount.toFixed(2);
@@ -193,7 +218,7 @@ export class NeedsService {
   }
 
   /** Filters of the list (and of the count and the export), visibility always included. */
-  private async filtered(
+  async filtered(
     principal: Principal,
     query: NeedQueryDto,
     manager: EntityManager = this.db.manager,
@@ -249,37 +274,58 @@ export class NeedsService {
     return qb;
   }
 
-  /** One page of the filtered list, keyset-paginated on the sort's key values and the id. */
-  async listRows(principal: Principal, query: NeedQueryDto): Promise<Page<Need>> {
+  /** The sort keys of the list (the last one unique), per sort. */
+  private sortKeys(sort: string, relevance: string): SortKey[] {
+    const byId: SortKey = { sql: 'n.id', type: 'uuid' };
+    const byDate: SortKey = { sql: 'n.created_at', type: 'timestamptz' };
+    const keys: Record<string, SortKey[]> = {
+      date: [byDate, byId],
+      '-createdAt': [byDate, byId],
+      createdAt: [byDate, byId],
+      priority: [{ sql: 'n.priority_weight', type: 'smallint' }, byDate, byId],
+      cost: [{ sql: 'n.estimated_usd', type: 'numeric' }, byId],
+      relevance: [{ sql: relevance, type: 'real' }, byId],
+    };
+    return keys[sort];
+  }
+
+  /** The filtered, text-searched query of one page and its keyset options. */
+  private async pageQuery(principal: Principal, query: NeedQueryDto, m: EntityManager) {
     assertSortable(query.sort, query.q);
     const sort = query.sort ?? 'date';
-    const run = async (m: EntityManager) => {
-      const qb = await this.filtered(principal, query, m);
-      const relevance = query.q ? await applyTextSearch(qb, 'n', query.q, m) : '';
-      const byId: SortKey = { sql: 'n.id', type: 'uuid' };
-      const byDate: SortKey = { sql: 'n.created_at', type: 'timestamptz' };
-      const keys: Record<string, SortKey[]> = {
-        date: [byDate, byId],
-        '-createdAt': [byDate, byId],
-        createdAt: [byDate, byId],
-        priority: [{ sql: 'n.priority_weight', type: 'smallint' }, byDate, byId],
-        cost: [{ sql: 'n.estimated_usd', type: 'numeric' }, byId],
-        relevance: [{ sql: relevance, type: 'real' }, byId],
-      };
-      return keysetPage(qb, {
+    const qb = await this.filtered(principal, query, m);
+    const relevance = query.q ? await applyTextSearch(qb, 'n', query.q, m) : '';
+    return {
+      qb,
+      options: {
         sort,
-        keys: keys[sort],
-        direction: sort === 'createdAt' ? 'ASC' : 'DESC',
+        keys: this.sortKeys(sort, relevance),
+        direction: sort === 'createdAt' ? ('ASC' as const) : ('DESC' as const),
         cursor: query.cursor,
         limit: query.limit ?? 50,
-      });
+      },
     };
-    return runListQuery(this.db, query.q, run);
+  }
+
+  /** One page of the filtered list, keyset-paginated on the sort's key values and the id. */
+  async listRows(principal: Principal, query: NeedQueryDto): Promise<Page<Need>> {
+    return runListQuery(this.db, query.q, async (m) => {
+      const { qb, options } = await this.pageQuery(principal, query, m);
+      return keysetPage(qb, options);
+    });
   }
 
   async list(principal: Principal, query: NeedQueryDto): Promise<Page<NeedDto>> {
     const page = await this.listRows(principal, query);
     return { items: page.items.map(toNeedDto), nextCursor: page.nextCursor };
+  }
+
+  /** `list` as JSON text, built by PostgreSQL (the hot path of GET /needs). */
+  async listJson(principal: Principal, query: NeedQueryDto): Promise<string> {
+    return runListQuery(this.db, query.q, async (m) => {
+      const { qb, options } = await this.pageQuery(principal, query, m);
+      return keysetJsonPage(qb, { ...options, json: NEED_JSON_SQL });
+    });
   }
 
   /** How many needs the caller may see under these filters (cursor and limit ignored). */
@@ -308,6 +354,22 @@ export class NeedsService {
 
   async get(principal: Principal, id: string): Promise<NeedDto> {
     return toNeedDto(await this.load(this.db.manager, principal, id));
+  }
+
+  /** `get` as JSON text built by PostgreSQL, with the version for the ETag (GET /needs/:id). */
+  async getJson(principal: Principal, id: string): Promise<{ json: string; version: number }> {
+    const vis = needVisibilityWhere(principal, 'n');
+    const values: unknown[] = [id];
+    const text = `SELECT CAST(${NEED_JSON_SQL} AS text) AS json, n.version FROM need n
+      WHERE n.id = $1 AND ${toPositional(vis.sql, vis.params, values)}`;
+    const [row] = await preparedQuery<{ json: string; version: number }>(
+      this.db,
+      statementName('need-read', text),
+      text,
+      values,
+    );
+    if (!row) throw AppException.notFound('Need');
+    return row;
   }
 
   private isOwner(principal: Principal, need: Need): boolean {

@@ -478,7 +478,7 @@ export class OffersService {
   }
 
   /** Filters of the list and the export; drafts only to their party and the secretariat. */
-  private async filtered(
+  async filtered(
     principal: Principal,
     query: OfferQueryDto,
     m: EntityManager = this.db.manager,

@@ -13,21 +13,43 @@ export type ListSort = (typeof LIST_SORTS)[number];
  * The text-search configurations a query is parsed in, OR-ed: a French word is stemmed as
  * French and matches French records, whatever the caller's language. PostgreSQL 15 has no
  * Chinese configuration: `simple` (unstemmed words) covers it and exact words in any language.
+ * The SQL function `search_parse` (migration SearchSpeed) applies this list.
  */
 export const QUERY_CONFIGS = ['english', 'french', 'spanish', 'russian', 'arabic', 'simple'];
 
-/** Word-similarity threshold of the trigram fallback (pg_trgm's default 0.6 misses one-letter typos). */
+/**
+ * Word-similarity threshold of the correction of misspelt or truncated words (pg_trgm's
+ * default 0.6 misses one-letter typos). Set on the SQL function `search_correct`.
+ */
 export const TRIGRAM_THRESHOLD = 0.45;
 
 export const tsQuerySql = (param: string) =>
   `(${QUERY_CONFIGS.map((c) => `websearch_to_tsquery('${c}', :${param})`).join(' || ')})`;
 
 /**
- * Full-text match over the stored `search_vector` (GIN). Only when no record of the table
- * matches the words at all — a misspelt or very short query — does it fall back to the
- * title's trigram word similarity (`<%`, trigram GIN). Keeping the two apart lets each use
- * its own index; an OR of both made PostgreSQL test the trigram condition row by row.
- * Returns the relevance expression for `sort=relevance`.
+ * The full-text query a text search runs, decided by PostgreSQL in one round trip
+ * (`search_tsquery`, migration SearchSpeed): the words parsed in every configuration when any
+ * record of the table matches them; otherwise — a misspelt or truncated word — each word
+ * corrected to its nearest words of the table's dictionary (trigram word similarity over the
+ * distinct words, not over every record), then the same full-text search. Null: nothing can
+ * match. Whether any record matches is decided over the whole table, whatever the caller may
+ * see, so every page of a listing searches the same way.
+ */
+export async function resolveTextQuery(
+  manager: EntityManager,
+  table: string,
+  q: string,
+): Promise<string | null> {
+  const [{ tsq }] = (await manager.query(
+    `SELECT CAST(search_tsquery(CAST($1 AS regclass), $2) AS text) AS tsq`,
+    [table, q],
+  )) as { tsq: string | null }[];
+  return tsq;
+}
+
+/**
+ * Adds the text search to a list query (stored `search_vector`, GIN) and returns the relevance
+ * expression for `sort=relevance` (`ts_rank` against the query actually run).
  */
 export async function applyTextSearch<T extends ObjectLiteral>(
   qb: SelectQueryBuilder<T>,
@@ -35,40 +57,26 @@ export async function applyTextSearch<T extends ObjectLiteral>(
   q: string,
   manager: EntityManager,
 ): Promise<string> {
-  const tsq = tsQuerySql('searchQ');
   const table = qb.expressionMap.mainAlias!.metadata.tableName;
-  // On the caller's connection: a second one per request could exhaust the pool under load.
-  const [{ found }] = (await manager.query(
-    `SELECT EXISTS (SELECT 1 FROM "${table}" WHERE search_vector @@ ${tsQuerySqlPositional()}) AS found`,
-    [q],
-  )) as { found: boolean }[];
-  if (found) {
-    qb.andWhere(`${alias}.search_vector @@ ${tsq}`, { searchQ: q });
-    return `CAST(ts_rank(${alias}.search_vector, ${tsq}) AS real)`;
+  const tsq = await resolveTextQuery(manager, table, q);
+  if (tsq === null) {
+    qb.andWhere('FALSE');
+    return 'CAST(0 AS real)';
   }
-  qb.andWhere(`:searchQ <% ${alias}.title`, { searchQ: q });
-  return `CAST(word_similarity(:searchQ, ${alias}.title) AS real)`;
+  qb.andWhere(`${alias}.search_vector @@ CAST(:searchTsq AS tsquery)`, { searchTsq: tsq });
+  return `CAST(ts_rank(${alias}.search_vector, CAST(:searchTsq AS tsquery)) AS real)`;
 }
 
-const tsQuerySqlPositional = () =>
-  `(${QUERY_CONFIGS.map((c) => `websearch_to_tsquery('${c}', $1)`).join(' || ')})`;
-
 /**
- * Runs one list query. With a text query it runs in a transaction whose trigram threshold
- * (`TRIGRAM_THRESHOLD`) is set for that transaction alone.
+ * Runs one list query. (It used to open a transaction to scope the trigram threshold; the
+ * threshold now lives on the SQL function that uses it, so the query runs as it is.)
  */
 export async function runListQuery<T>(
   db: DataSource,
-  q: string | undefined,
+  _q: string | undefined,
   run: (m: EntityManager) => Promise<T>,
 ): Promise<T> {
-  if (!q) return run(db.manager);
-  return db.transaction(async (m) => {
-    await m.query(`SELECT set_config('pg_trgm.word_similarity_threshold', $1, true)`, [
-      String(TRIGRAM_THRESHOLD),
-    ]);
-    return run(m);
-  });
+  return run(db.manager);
 }
 
 export type KeyType = 'timestamptz' | 'uuid' | 'numeric' | 'real' | 'smallint';
@@ -94,22 +102,19 @@ function invalidCursor(): AppException {
 
 const keyValue = (v: unknown): unknown => (v instanceof Date ? v.toISOString() : v);
 
-/**
- * Keyset pagination over `keys` (the last is unique, e.g. the id): orders by them, resumes
- * strictly after the cursor's values with one row comparison, fetches `limit + 1` rows.
- * The cursor names its sort, so a cursor of another sort is refused (400) rather than misread.
- * Rows inserted meanwhile never shift the rows already ordered, so pages neither skip nor repeat.
- */
-export async function keysetPage<T extends ObjectLiteral>(
+interface KeysetOptions {
+  sort: string;
+  keys: SortKey[];
+  direction?: 'ASC' | 'DESC';
+  cursor?: string;
+  limit: number;
+}
+
+/** Orders by the keys, resumes strictly after the cursor, asks for `limit + 1` rows. */
+function applyKeyset<T extends ObjectLiteral>(
   qb: SelectQueryBuilder<T>,
-  options: {
-    sort: string;
-    keys: SortKey[];
-    direction?: 'ASC' | 'DESC';
-    cursor?: string;
-    limit: number;
-  },
-): Promise<Page<T>> {
+  options: KeysetOptions,
+): void {
   const dir = options.direction ?? 'DESC';
   const { keys, limit } = options;
   keys.forEach((k, i) => {
@@ -135,22 +140,63 @@ export async function keysetPage<T extends ObjectLiteral>(
     );
   }
   qb.limit(limit + 1);
+}
+
+/** The cursor of the page after `last` (the raw row holding the `sk_i` key values). */
+function cursorAfter(last: Record<string, unknown>, options: KeysetOptions): string {
+  return encodeCursor([
+    options.sort,
+    ...options.keys.map((k, i) => {
+      const v = keyValue(last[`sk_${i}`]);
+      return k.type === 'real' || k.type === 'smallint' ? Number(v) : v;
+    }),
+  ]);
+}
+
+/**
+ * Keyset pagination over `keys` (the last is unique, e.g. the id): orders by them, resumes
+ * strictly after the cursor's values with one row comparison, fetches `limit + 1` rows.
+ * The cursor names its sort, so a cursor of another sort is refused (400) rather than misread.
+ * Rows inserted meanwhile never shift the rows already ordered, so pages neither skip nor repeat.
+ */
+export async function keysetPage<T extends ObjectLiteral>(
+  qb: SelectQueryBuilder<T>,
+  options: KeysetOptions,
+): Promise<Page<T>> {
+  applyKeyset(qb, options);
   const { entities, raw } = await qb.getRawAndEntities();
-  const more = entities.length > limit;
-  const items = more ? entities.slice(0, limit) : entities;
-  let nextCursor: string | null = null;
-  if (more) {
-    const last = raw[limit - 1] as Record<string, unknown>;
-    nextCursor = encodeCursor([
-      options.sort,
-      ...keys.map((k, i) => {
-        const v = keyValue(last[`sk_${i}`]);
-        return k.type === 'real' || k.type === 'smallint' ? Number(v) : v;
-      }),
-    ]);
-  }
+  const more = entities.length > options.limit;
+  const items = more ? entities.slice(0, options.limit) : entities;
+  const nextCursor = more
+    ? cursorAfter(raw[options.limit - 1] as Record<string, unknown>, options)
+    : null;
   return { items, nextCursor };
 }
+
+/**
+ * The same page, as the JSON text of `{ items, nextCursor }`, for the hot list endpoints:
+ * each item is built by PostgreSQL with `json` (a `json_build_object` expression over the
+ * query's alias, written to match the DTO mapping exactly), so no entity is hydrated, no
+ * value parsed and no object serialised in Node.
+ */
+export async function keysetJsonPage<T extends ObjectLiteral>(
+  qb: SelectQueryBuilder<T>,
+  options: KeysetOptions & { json: string },
+): Promise<string> {
+  qb.select(`CAST(${options.json} AS text)`, 'item_json');
+  applyKeyset(qb, options);
+  const raw = (await qb.getRawMany()) as Record<string, unknown>[];
+  const more = raw.length > options.limit;
+  const rows = more ? raw.slice(0, options.limit) : raw;
+  const nextCursor = more ? cursorAfter(rows[rows.length - 1], options) : null;
+  return `{"items":[${rows.map((r) => r.item_json as string).join(',')}],"nextCursor":${JSON.stringify(nextCursor)}}`;
+}
+
+/** Numbers as `Number(value)` gives them for a numeric column (JSON numbers, not strings). */
+export const jsonNumber = (column: string) => `CAST(${column} AS double precision)`;
+
+/** A timestamp as JSON.stringify writes a JS Date (`json_ms`, migration SearchSpeed). */
+export const jsonTimestamp = (column: string) => `json_ms(${column})`;
 
 /** `sort=relevance` needs a query to be relevant to. */
 export function assertSortable(sort: string | undefined, q: string | undefined): void {
