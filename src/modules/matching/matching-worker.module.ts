@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { MatchNeedProcessor, MatchOfferProcessor } from './jobs/match-record.processor';
 import { ReconcileMatchesProcessor } from './jobs/reconcile-matches.processor';
 import { RematchAllProcessor } from './jobs/rematch-all.processor';
+import { RematchChunkProcessor } from './jobs/rematch-chunk.processor';
 import { MatchingWorkerService } from './matching-worker.service';
 import { MatchingModule } from './matching.module';
 
@@ -13,6 +14,7 @@ import { MatchingModule } from './matching.module';
     MatchOfferProcessor,
     ReconcileMatchesProcessor,
     RematchAllProcessor,
+    RematchChunkProcessor,
     MatchingWorkerService,
   ],
 })

@@ -3,6 +3,7 @@ import { AppConfig } from '../../config/app-config';
 import { QueueService } from '../../queue/queue.service';
 import { DomainEventBus } from '../outbox/domain-events';
 import { MatchingJobsService } from './matching-jobs.service';
+import { OfferIndexService } from './offer-index.service';
 
 /**
  * In the worker: turns need and offer change events into matching jobs, runs the reconciler
@@ -17,11 +18,15 @@ export class MatchingWorkerService implements OnModuleInit, OnApplicationBootstr
     private readonly jobs: MatchingJobsService,
     private readonly queues: QueueService,
     private readonly config: AppConfig,
+    private readonly offerIndex: OfferIndexService,
   ) {}
 
   onModuleInit(): void {
     this.bus.subscribe('need.*', 'matching', (e) => this.jobs.enqueueNeed(e.entityId, e.version));
-    this.bus.subscribe('offer.*', 'matching', (e) => this.jobs.enqueueOffer(e.entityId, e.version));
+    this.bus.subscribe('offer.*', 'matching', (e) => {
+      this.offerIndex.invalidate(e.entityId);
+      return this.jobs.enqueueOffer(e.entityId, e.version);
+    });
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -6,12 +6,28 @@ import { MatchesController } from './matches.controller';
 import { MatchesService } from './matches.service';
 import { MatchingJobsService } from './matching-jobs.service';
 import { MatchingService } from './matching.service';
+import { OfferIndexService } from './offer-index.service';
+import { RematchProgressService } from './rematch-progress.service';
+import { RematchStore } from './rematch-store';
 
 /** Suggestions: computing them (MatchingService) and reading them (MatchesService). */
 @Module({
   imports: [TypeOrmModule.forFeature([MatchSuggestion]), ReferenceModule],
   controllers: [MatchesController],
-  providers: [MatchingService, MatchesService, MatchingJobsService],
-  exports: [MatchingService, MatchingJobsService, MatchesService],
+  providers: [
+    MatchingService,
+    MatchesService,
+    MatchingJobsService,
+    OfferIndexService,
+    RematchStore,
+    RematchProgressService,
+  ],
+  exports: [
+    MatchingService,
+    MatchingJobsService,
+    MatchesService,
+    OfferIndexService,
+    RematchProgressService,
+  ],
 })
 export class MatchingModule {}

@@ -3,19 +3,27 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { ReferenceService } from '../reference/reference.service';
+import { OfferIndex, OfferSideTracker } from './engine/candidates';
 import { checkEligibility, Eligibility } from './engine/eligibility';
 import { explain, Glossary } from './engine/explain';
-import { scorePair, Scored } from './engine/score';
-import { terms } from './engine/text';
-import { DEFAULT_WEIGHTS, NeedFacts, OfferFacts, ScoreWeights } from './engine/types';
 import {
-  CANDIDATE_NEEDS,
-  CANDIDATE_OFFERS,
-  loadNeeds,
-  loadOffers,
-  loadPriorEngagement,
-  Versioned,
-} from './facts';
+  evaluatePair,
+  PreparedNeed,
+  PreparedOffer,
+  prepareNeed,
+  prepareOffer,
+} from './engine/prepared';
+import type { Scored } from './engine/score';
+import {
+  DEFAULT_WEIGHTS,
+  NeedFacts,
+  OfferFacts,
+  PriorEngagement,
+  ScoreWeights,
+} from './engine/types';
+import { CANDIDATE_NEEDS, loadNeeds, loadOffers, loadPriorEngagement, Versioned } from './facts';
+import { OfferIndexService } from './offer-index.service';
+import { RematchStore } from './rematch-store';
 
 export type Side = 'need' | 'offer';
 
@@ -35,9 +43,23 @@ interface Evaluated {
   offer: Versioned<OfferFacts>;
   eligibility: Eligibility;
   scored: Scored;
+  inTop: boolean;
+}
+
+export interface ChunkResult {
+  needs: number;
+  kept: number;
+  /** Eligible pairs whose base score was computed. */
+  considered: number;
+  /** Pairs scored in full, text included. */
+  scored: number;
 }
 
 const today = () => new Date().toISOString().slice(0, 10);
+const OPEN_NEEDS = `status IN ('published', 'partially_covered')`;
+/** Needs per transaction inside a chunk: bounds locks, memory and the event-loop slices. */
+const SUB_BATCH = 250;
+const OFFER_BATCH = 500;
 
 /** Non-text weights rescaled to sum to 1, with any configured override applied. */
 export function effectiveWeights(override?: Partial<ScoreWeights>): ScoreWeights {
@@ -55,10 +77,17 @@ export function effectiveWeights(override?: Partial<ScoreWeights>): ScoreWeights
   return { ...Object.fromEntries(keys.map((k) => [k, w[k] / sum])), text: w.text } as ScoreWeights;
 }
 
+/** Ranking of the stored suggestions: score desc, then the pair's ids. */
+const rankOrder = (a: Evaluated, b: Evaluated) =>
+  b.scored.score - a.scored.score ||
+  (a.offer.facts.id + a.need.facts.id).localeCompare(b.offer.facts.id + b.need.facts.id);
+
 /**
- * Computes and stores the suggestions of one need or one offer. Idempotent: running it twice
- * for the same data gives the same rows. Serialised per record by an advisory lock, so two
- * jobs for the same record never interleave.
+ * Computes and stores the suggestions of one need or one offer, or of a chunk of needs in a
+ * full re-match. Idempotent: running it twice for the same data gives the same rows.
+ * Serialised per record by an advisory lock, so two jobs for the same record never
+ * interleave. A need's candidates come from the in-memory offer index (candidates.ts), which
+ * returns exactly the top K of scoring every pair.
  */
 @Injectable()
 export class MatchingService {
@@ -68,6 +97,8 @@ export class MatchingService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly config: AppConfig,
     private readonly reference: ReferenceService,
+    private readonly offerIndex: OfferIndexService,
+    private readonly runs: RematchStore,
   ) {
     this.weights = effectiveWeights(config.env.MATCH_WEIGHTS);
   }
@@ -88,68 +119,134 @@ export class MatchingService {
     };
   }
 
+  private get topOptions() {
+    const { MATCH_TOP_K: k, MATCH_MIN_SCORE: minScore } = this.config.env;
+    return { k, minScore, weights: this.weights, todayMs: Date.parse(today()) };
+  }
+
   async match(side: Side, id: string): Promise<MatchRunResult> {
     const glossary = await this.glossary();
     return this.db.transaction(async (m) => {
       await m.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`match:${side}:${id}`]);
-      const evaluated =
-        side === 'need' ? await this.evaluateNeed(m, id) : await this.evaluateOffer(m, id);
-      if (!evaluated)
-        return { side, id, version: null, evaluated: 0, kept: 0, removed: 0, flaggedIneligible: 0 };
-      const result = await this.store(m, side, id, evaluated.pairs, glossary);
-      await m.query(`UPDATE ${side} SET matched_version = $2 WHERE id = $1`, [
-        id,
-        evaluated.version,
-      ]);
+      if (side === 'need') {
+        const [need] = await loadNeeds(m, 'n.id = $1', [id]);
+        if (!need) return this.gone(side, id);
+        const index = await this.offerIndex.current(m);
+        const prior = await this.priorFor(m, index, []);
+        const pairs = await this.evaluateNeeds(m, index, [need], prior);
+        const result = await this.store(m, 'need', [id], pairs, glossary);
+        await m.query(`UPDATE need SET matched_version = $2 WHERE id = $1`, [id, need.version]);
+        return { side, id, version: need.version, ...result };
+      }
+      const evaluated = await this.evaluateOffer(m, id);
+      if (!evaluated) return this.gone(side, id);
+      const result = await this.store(m, 'offer', [id], evaluated.pairs, glossary);
+      await m.query(`UPDATE offer SET matched_version = $2 WHERE id = $1`, [id, evaluated.version]);
       return { side, id, version: evaluated.version, ...result };
     });
   }
 
-  private score(
-    need: Versioned<NeedFacts>,
-    offer: Versioned<OfferFacts>,
-    prior: Awaited<ReturnType<typeof loadPriorEngagement>>,
-    needTerms: Set<string>,
-  ): Evaluated {
-    const eligibility = checkEligibility(need.facts, offer.facts);
-    const scored = scorePair(need.facts, offer.facts, this.weights, {
-      today: today(),
-      prior: prior.get(offer.facts.partyId),
-      needTerms,
-      offerTerms: terms(`${offer.facts.title} ${offer.facts.description}`, need.facts.language),
-    });
-    return { need, offer, eligibility, scored };
+  private gone(side: Side, id: string): MatchRunResult {
+    return { side, id, version: null, evaluated: 0, kept: 0, removed: 0, flaggedIneligible: 0 };
   }
 
-  private async evaluateNeed(m: EntityManager, needId: string) {
-    const [need] = await loadNeeds(m, 'n.id = $1', [needId]);
-    if (!need) return null;
-    const n = need.facts;
-    const open = n.status === 'published' || n.status === 'partially_covered';
-    const candidates = open
-      ? await loadOffers(m, CANDIDATE_OFFERS, [n.assistanceTypes, n.neededBy, n.earliestStart])
-      : [];
-    const seen = new Set(candidates.map((o) => o.facts.id));
-    const stored: { offer_id: string }[] = await m.query(
-      `SELECT offer_id FROM match_suggestion WHERE need_id = $1`,
-      [needId],
+  /** Prior engagement of every donor of the index, plus some other offers' parties. */
+  private async priorFor(
+    m: EntityManager,
+    index: OfferIndex,
+    extraParties: string[],
+  ): Promise<Map<string, PriorEngagement>> {
+    const parties = new Set(extraParties);
+    for (const o of index.offers()) parties.add(o.facts.partyId);
+    return loadPriorEngagement(m, [...parties]);
+  }
+
+  /**
+   * For each need: its top K from the index, plus every pair already stored for it (offers
+   * outside the index — paused, exhausted — are loaded), all evaluated.
+   */
+  private async evaluateNeeds(
+    m: EntityManager,
+    index: OfferIndex,
+    needs: Versioned<NeedFacts>[],
+    prior: Map<string, PriorEngagement>,
+    tracker?: OfferSideTracker,
+    stats?: ChunkResult,
+  ): Promise<Evaluated[]> {
+    if (!needs.length) return [];
+    const opts = { ...this.topOptions, prior: (p: string) => prior.get(p), offerSide: tracker };
+    const stored: { need_id: string; offer_id: string }[] = await m.query(
+      `SELECT need_id, offer_id FROM match_suggestion WHERE need_id = ANY($1::uuid[])`,
+      [needs.map((n) => n.facts.id)],
     );
-    const others = stored.map((r) => r.offer_id).filter((id) => !seen.has(id));
-    const offers = others.length
-      ? candidates.concat(await loadOffers(m, 'o.id = ANY($1::uuid[])', [others]))
-      : candidates;
-    const prior = await loadPriorEngagement(m, [...new Set(offers.map((o) => o.facts.partyId))]);
-    const needTerms = terms(`${n.title} ${n.description}`, n.language);
+    const storedByNeed = new Map<string, string[]>();
+    for (const r of stored)
+      (storedByNeed.get(r.need_id) ?? storedByNeed.set(r.need_id, []).get(r.need_id)!).push(
+        r.offer_id,
+      );
+    const outside = [...new Set(stored.map((r) => r.offer_id))].filter((id) => !index.get(id));
+    const others = new Map<string, PreparedOffer>();
+    if (outside.length) {
+      for (const o of await loadOffers(m, 'o.id = ANY($1::uuid[])', [outside]))
+        others.set(o.facts.id, prepareOffer(o.facts, o.version));
+      const missing = [...others.values()].map((o) => o.facts.partyId).filter((p) => !prior.has(p));
+      if (missing.length)
+        for (const [p, e] of await loadPriorEngagement(m, [...new Set(missing)])) prior.set(p, e);
+    }
+    const out: Evaluated[] = [];
+    for (const need of needs) {
+      const pn: PreparedNeed = prepareNeed(need.facts);
+      const res = index.topForNeed(pn, opts);
+      if (stats) {
+        stats.considered += res.considered;
+        stats.scored += res.scored;
+      }
+      const inTop = new Set<string>();
+      for (const t of res.top) {
+        inTop.add(t.offer.facts.id);
+        out.push(
+          this.pair(need, t.offer, checkEligibility(need.facts, t.offer.facts), t.scored, true),
+        );
+      }
+      for (const offerId of storedByNeed.get(need.facts.id) ?? []) {
+        if (inTop.has(offerId)) continue;
+        const offer = index.get(offerId) ?? others.get(offerId);
+        if (!offer) continue; // deleted: its rows went with it (ON DELETE CASCADE)
+        const r = evaluatePair(
+          pn,
+          offer,
+          this.weights,
+          opts.todayMs,
+          prior.get(offer.facts.partyId),
+        );
+        out.push(this.pair(need, offer, r.eligibility, r.scored, false));
+      }
+    }
+    return out;
+  }
+
+  private pair(
+    need: Versioned<NeedFacts>,
+    offer: PreparedOffer,
+    eligibility: Eligibility,
+    scored: Scored,
+    inTop: boolean,
+  ): Evaluated {
     return {
-      version: need.version,
-      pairs: offers.map((offer) => this.score(need, offer, prior, needTerms)),
+      need,
+      offer: { facts: offer.facts, version: offer.version },
+      eligibility,
+      scored,
+      inTop,
     };
   }
 
+  /** One offer against the open needs that share a type and a window with it. */
   private async evaluateOffer(m: EntityManager, offerId: string) {
-    const [offer] = await loadOffers(m, 'o.id = $1', [offerId]);
-    if (!offer) return null;
-    const o = offer.facts;
+    const [loaded] = await loadOffers(m, 'o.id = $1', [offerId]);
+    if (!loaded) return null;
+    const o = loaded.facts;
+    const offer = prepareOffer(o, loaded.version);
     const candidates =
       o.status === 'active' && o.remainingUsd > 0
         ? await loadNeeds(m, CANDIDATE_NEEDS, [o.assistanceTypes, o.startDate, o.endDate])
@@ -163,41 +260,32 @@ export class MatchingService {
     const needs = others.length
       ? candidates.concat(await loadNeeds(m, 'n.id = ANY($1::uuid[])', [others]))
       : candidates;
-    const prior = await loadPriorEngagement(m, [o.partyId]);
-    return {
-      version: offer.version,
-      pairs: needs.map((need) =>
-        this.score(
-          need,
-          offer,
-          prior,
-          terms(`${need.facts.title} ${need.facts.description}`, need.facts.language),
-        ),
-      ),
-    };
+    const prior = (await loadPriorEngagement(m, [o.partyId])).get(o.partyId);
+    const todayMs = Date.parse(today());
+    const pairs = needs.map((need) => {
+      const r = evaluatePair(prepareNeed(need.facts), offer, this.weights, todayMs, prior);
+      return this.pair(need, offer, r.eligibility, r.scored, false);
+    });
+    const { MATCH_TOP_K: k, MATCH_MIN_SCORE: minScore } = this.config.env;
+    const ranked = pairs
+      .filter((p) => p.eligibility.eligible && p.scored.score >= minScore)
+      .sort(rankOrder);
+    for (const p of ranked.slice(0, k)) p.inTop = true;
+    return { version: loaded.version, pairs };
   }
 
   /**
-   * Keeps the top K eligible pairs above the minimum score for this record (flag
-   * `in_<side>_top`), refreshes scores of the other stored pairs, removes pairs no side keeps
-   * and nobody acted on, and flags acted-on pairs that became ineligible.
+   * Keeps the pairs flagged in the records' top (`in_<side>_top`), refreshes scores of the
+   * other stored pairs, removes pairs no side keeps and nobody acted on, and flags acted-on
+   * pairs that became ineligible. Writes in multi-row statements.
    */
   private async store(
     m: EntityManager,
     side: Side,
-    id: string,
+    ids: string[],
     pairs: Evaluated[],
     glossary: Glossary,
   ) {
-    const { MATCH_TOP_K: k, MATCH_MIN_SCORE: minScore } = this.config.env;
-    const ranked = pairs
-      .filter((p) => p.eligibility.eligible && p.scored.score >= minScore)
-      .sort(
-        (a, b) =>
-          b.scored.score - a.scored.score ||
-          (a.offer.facts.id + a.need.facts.id).localeCompare(b.offer.facts.id + b.need.facts.id),
-      );
-    const top = new Set(ranked.slice(0, k));
     const column = side === 'need' ? 'need_id' : 'offer_id';
     const topFlag = side === 'need' ? 'in_need_top' : 'in_offer_top';
     const otherFlag = side === 'need' ? 'in_offer_top' : 'in_need_top';
@@ -208,67 +296,313 @@ export class MatchingService {
       status: string;
       version: number;
     }[] = await m.query(
-      `SELECT id, need_id, offer_id, status, version FROM match_suggestion WHERE ${column} = $1 FOR UPDATE`,
-      [id],
+      `SELECT id, need_id, offer_id, status, version FROM match_suggestion
+        WHERE ${column} = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
+      [ids],
     );
     const existingByPair = new Map(existing.map((r) => [`${r.need_id}:${r.offer_id}`, r]));
     let kept = 0;
-    let removed = 0;
     let flaggedIneligible = 0;
+    const deletes: string[] = [];
+    const upserts: Record<string, unknown>[] = [];
     for (const pair of pairs) {
-      const key = `${pair.need.facts.id}:${pair.offer.facts.id}`;
-      const row = existingByPair.get(key);
-      const inTop = top.has(pair);
-      if (!inTop && !row) continue;
-      const values = [
-        pair.need.facts.id,
-        pair.offer.facts.id,
-        pair.need.facts.partyId,
-        pair.offer.facts.partyId,
-        pair.scored.score,
-        JSON.stringify(pair.scored.components),
-        pair.eligibility.passed,
-        pair.eligibility.failed,
-        explain(
-          pair.need.facts,
-          pair.offer.facts,
-          pair.eligibility,
-          pair.scored.components,
-          glossary,
-        ),
-        pair.eligibility.eligible,
-        pair.eligibility.partial,
-        inTop,
-        pair.need.version,
-        pair.offer.version,
-      ];
-      if (inTop) kept++;
+      const row = existingByPair.get(`${pair.need.facts.id}:${pair.offer.facts.id}`);
+      if (!pair.inTop && !row) continue;
+      if (pair.inTop) kept++;
       // Nobody acted on a row still at version 1 (an interest keeps `suggested` but bumps it).
       const untouched = row?.status === 'suggested' && row.version === 1;
-      if (!inTop && row && untouched && !pair.eligibility.eligible) {
-        await m.query(`DELETE FROM match_suggestion WHERE id = $1`, [row.id]);
-        removed++;
+      if (!pair.inTop && row && untouched && !pair.eligibility.eligible) {
+        deletes.push(row.id);
         continue;
       }
       if (!pair.eligibility.eligible) flaggedIneligible++;
+      upserts.push(this.rowOf(pair, glossary));
+    }
+    await this.upsert(m, topFlag, upserts);
+    if (deletes.length)
+      await m.query(`DELETE FROM match_suggestion WHERE id = ANY($1::uuid[])`, [deletes]);
+    // Pairs that neither side keeps any more and that nobody acted on are removed.
+    const dropped: { id: string }[] = await m.query(
+      `DELETE FROM match_suggestion WHERE ${column} = ANY($1::uuid[]) AND status = 'suggested'
+          AND version = 1 AND NOT ${topFlag} AND NOT ${otherFlag} RETURNING id`,
+      [ids],
+    );
+    return {
+      evaluated: pairs.length,
+      kept,
+      removed: deletes.length + dropped.length,
+      flaggedIneligible,
+    };
+  }
+
+  private rowOf(pair: Evaluated, glossary: Glossary): Record<string, unknown> {
+    return {
+      need_id: pair.need.facts.id,
+      offer_id: pair.offer.facts.id,
+      need_party_id: pair.need.facts.partyId,
+      offer_party_id: pair.offer.facts.partyId,
+      score: pair.scored.score,
+      components: pair.scored.components,
+      rules_passed: pair.eligibility.passed,
+      rules_failed: pair.eligibility.failed,
+      explanation: explain(
+        pair.need.facts,
+        pair.offer.facts,
+        pair.eligibility,
+        pair.scored.components,
+        glossary,
+      ),
+      eligible: pair.eligibility.eligible,
+      partial: pair.eligibility.partial,
+      top: pair.inTop,
+      need_version: pair.need.version,
+      offer_version: pair.offer.version,
+    };
+  }
+
+  /** Multi-row upsert; re-scoring never touches status, version or the other side's flag. */
+  private async upsert(m: EntityManager, topFlag: string, rows: Record<string, unknown>[]) {
+    for (let i = 0; i < rows.length; i += 1000) {
       await m.query(
         `INSERT INTO match_suggestion (need_id, offer_id, need_party_id, offer_party_id, score, components,
                 rules_passed, rules_failed, explanation, eligible, partial, ${topFlag}, need_version, offer_version)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+         SELECT need_id, offer_id, need_party_id, offer_party_id, score, components, rules_passed,
+                rules_failed, explanation, eligible, partial, top, need_version, offer_version
+           FROM jsonb_to_recordset($1::jsonb) AS r(need_id uuid, offer_id uuid, need_party_id uuid,
+                offer_party_id uuid, score numeric, components jsonb, rules_passed text[],
+                rules_failed text[], explanation text, eligible boolean, partial boolean, top boolean,
+                need_version int, offer_version int)
          ON CONFLICT (need_id, offer_id) DO UPDATE SET
            score = EXCLUDED.score, components = EXCLUDED.components, rules_passed = EXCLUDED.rules_passed,
            rules_failed = EXCLUDED.rules_failed, explanation = EXCLUDED.explanation, eligible = EXCLUDED.eligible,
            partial = EXCLUDED.partial, ${topFlag} = EXCLUDED.${topFlag}, need_version = EXCLUDED.need_version,
            offer_version = EXCLUDED.offer_version, computed_at = now()`,
-        values,
+        [JSON.stringify(rows.slice(i, i + 1000))],
       );
     }
-    // Pairs that neither side keeps any more and that nobody acted on are removed.
-    const dropped: { id: string }[] = await m.query(
-      `DELETE FROM match_suggestion WHERE ${column} = $1 AND status = 'suggested' AND version = 1 AND NOT ${topFlag} AND NOT ${otherFlag} RETURNING id`,
-      [id],
+  }
+
+  // ---------------------------------------------------------------- full re-match in chunks
+
+  /** Chunk boundaries over the open needs, by id: chunk i is [bounds[i], bounds[i+1]). */
+  async chunkBounds(size: number): Promise<{ bounds: string[]; needs: number }> {
+    const rows: { id: string; n: number }[] = await this.db.query(
+      `SELECT id, (count(*) OVER ())::int AS n FROM (
+         SELECT id, row_number() OVER (ORDER BY id) AS rn FROM need WHERE ${OPEN_NEEDS}) t
+        WHERE (rn - 1) % $1 = 0 ORDER BY id`,
+      [size],
     );
-    removed += dropped.length;
-    return { evaluated: pairs.length, kept, removed, flaggedIneligible };
+    const [{ n }] = await this.db.query(`SELECT count(*)::int AS n FROM need WHERE ${OPEN_NEEDS}`);
+    return { bounds: rows.map((r) => r.id), needs: n };
+  }
+
+  /**
+   * Matches the open needs with ids in [fromId, toId), SUB_BATCH per transaction, and adds
+   * each offer's best needs of the chunk to the run's shared store. Resumes after the last
+   * sub-batch a previous attempt stored.
+   */
+  async rematchChunk(
+    runId: string,
+    chunk: number,
+    fromId: string,
+    toId: string | null,
+  ): Promise<ChunkResult> {
+    const glossary = await this.glossary();
+    const { k, minScore } = this.topOptions;
+    const stats: ChunkResult = { needs: 0, kept: 0, considered: 0, scored: 0 };
+    return this.offerIndex.use(async (index) => {
+      const floors = await this.runs.floors(
+        runId,
+        index.offers().map((o) => o.facts.id),
+        k,
+      );
+      const tracker = new OfferSideTracker(index, k, minScore, this.weights, floors);
+      const prior = await this.priorFor(this.db.manager, index, []);
+      let after = (await this.runs.cursor(runId, chunk)) ?? null;
+      for (;;) {
+        const ids: { id: string }[] = await this.db.query(
+          `SELECT id FROM need WHERE ${OPEN_NEEDS} AND id >= $1 AND ($2::uuid IS NULL OR id < $2)
+              AND ($3::uuid IS NULL OR id > $3) ORDER BY id LIMIT ${SUB_BATCH}`,
+          [fromId, toId, after],
+        );
+        if (!ids.length) break;
+        const batch = ids.map((r) => r.id);
+        await this.db.transaction(async (m) => {
+          await m.query(
+            `SELECT pg_advisory_xact_lock(hashtext(k))
+               FROM unnest($1::text[]) k ORDER BY hashtext(k)`,
+            [batch.map((id) => `match:need:${id}`)],
+          );
+          const needs = await loadNeeds(m, 'n.id = ANY($1::uuid[])', [batch]);
+          needs.sort((a, b) => (a.facts.id < b.facts.id ? -1 : 1));
+          const pairs = await this.evaluateNeeds(m, index, needs, prior, tracker, stats);
+          const r = await this.store(m, 'need', batch, pairs, glossary);
+          stats.kept += r.kept;
+          await m.query(
+            `UPDATE need n SET matched_version = v.version
+               FROM unnest($1::uuid[], $2::int[]) AS v(id, version) WHERE n.id = v.id`,
+            [needs.map((n) => n.facts.id), needs.map((n) => n.version)],
+          );
+        });
+        stats.needs += batch.length;
+        after = batch[batch.length - 1];
+        await this.runs.addTops(runId, tracker.drain(), k);
+        await this.runs.setCursor(runId, chunk, after);
+      }
+      return stats;
+    });
+  }
+
+  /**
+   * The offers' side of a full re-match, once every chunk is done: each active offer's top K
+   * is the best K of what the chunks found (a pair in an offer's top over all needs is in
+   * that offer's top over its chunk). Flags them, stores the pairs no need kept, re-scores
+   * the offer's pairs with needs the chunks did not cover (not open), and removes what
+   * neither side keeps and nobody acted on — what matching each offer on its own would do.
+   */
+  async finishOffers(
+    runId: string,
+    onProgress?: (done: number, total: number) => Promise<void>,
+  ): Promise<{ offers: number; kept: number }> {
+    const glossary = await this.glossary();
+    const offerIds: string[] = (
+      await this.db.query(`SELECT id FROM offer WHERE status = 'active' ORDER BY id`)
+    ).map((r: { id: string }) => r.id);
+    const todayMs = Date.parse(today());
+    let kept = 0;
+    for (let i = 0; i < offerIds.length; i += OFFER_BATCH) {
+      const batch = offerIds.slice(i, i + OFFER_BATCH);
+      const tops = await this.runs.tops(runId, batch);
+      await this.db.transaction(async (m) => {
+        await m.query(
+          `SELECT pg_advisory_xact_lock(hashtext(k)) FROM unnest($1::text[]) k ORDER BY hashtext(k)`,
+          [batch.map((id) => `match:offer:${id}`)],
+        );
+        const offers = new Map(
+          (await loadOffers(m, 'o.id = ANY($1::uuid[])', [batch])).map((o) => [
+            o.facts.id,
+            prepareOffer(o.facts, o.version),
+          ]),
+        );
+        const topNeeds: string[] = [];
+        const topOffers: string[] = [];
+        for (const [offerId, entries] of tops) {
+          for (const e of entries) {
+            topNeeds.push(e.id);
+            topOffers.push(offerId);
+          }
+        }
+        const existing: {
+          id: string;
+          need_id: string;
+          offer_id: string;
+          in_offer_top: boolean;
+          status: string;
+          version: number;
+          open: boolean;
+        }[] = await m.query(
+          `SELECT ms.id, ms.need_id, ms.offer_id, ms.in_offer_top, ms.status, ms.version,
+                  n.${OPEN_NEEDS} AS open
+             FROM match_suggestion ms JOIN need n ON n.id = ms.need_id
+            WHERE ms.offer_id = ANY($1::uuid[]) ORDER BY ms.id FOR UPDATE OF ms`,
+          [batch],
+        );
+        const inTop = new Set(topNeeds.map((n, j) => `${n}:${topOffers[j]}`));
+        const byPair = new Map(existing.map((r) => [`${r.need_id}:${r.offer_id}`, r]));
+        // Flags of stored pairs whose need the chunks re-scored moments ago.
+        const flagOn: string[] = [];
+        const flagOff: string[] = [];
+        for (const r of existing) {
+          if (!r.open) continue;
+          const want = inTop.has(`${r.need_id}:${r.offer_id}`);
+          if (want !== r.in_offer_top) (want ? flagOn : flagOff).push(r.id);
+        }
+        if (flagOn.length)
+          await m.query(
+            `UPDATE match_suggestion SET in_offer_top = true WHERE id = ANY($1::uuid[])`,
+            [flagOn],
+          );
+        if (flagOff.length)
+          await m.query(
+            `UPDATE match_suggestion SET in_offer_top = false WHERE id = ANY($1::uuid[])`,
+            [flagOff],
+          );
+        // Top pairs without a row, and stored pairs with needs that are not open: scored.
+        const missing = topNeeds
+          .map((n, j) => ({ needId: n, offerId: topOffers[j] }))
+          .filter((p) => !byPair.has(`${p.needId}:${p.offerId}`));
+        const closed = existing
+          .filter((r) => !r.open)
+          .map((r) => ({ needId: r.need_id, offerId: r.offer_id }));
+        const toScore = [...missing, ...closed];
+        if (toScore.length) {
+          const needs = new Map(
+            (
+              await loadNeeds(m, 'n.id = ANY($1::uuid[])', [
+                [...new Set(toScore.map((p) => p.needId))],
+              ])
+            ).map((n) => [n.facts.id, n]),
+          );
+          const prior = await loadPriorEngagement(m, [
+            ...new Set([...offers.values()].map((o) => o.facts.partyId)),
+          ]);
+          const pairs: Evaluated[] = [];
+          for (const p of toScore) {
+            const need = needs.get(p.needId);
+            const offer = offers.get(p.offerId);
+            if (!need || !offer) continue;
+            const r = evaluatePair(
+              prepareNeed(need.facts),
+              offer,
+              this.weights,
+              todayMs,
+              prior.get(offer.facts.partyId),
+            );
+            const top = inTop.has(`${p.needId}:${p.offerId}`) && r.eligibility.eligible;
+            pairs.push(this.pair(need, offer, r.eligibility, r.scored, top));
+          }
+          await this.storePairs(m, pairs, byPair, glossary);
+        }
+        await m.query(
+          `DELETE FROM match_suggestion WHERE offer_id = ANY($1::uuid[]) AND status = 'suggested'
+              AND version = 1 AND NOT in_need_top AND NOT in_offer_top`,
+          [batch],
+        );
+        await m.query(
+          `UPDATE offer o SET matched_version = v.version
+             FROM unnest($1::uuid[], $2::int[]) AS v(id, version) WHERE o.id = v.id`,
+          [[...offers.keys()], [...offers.values()].map((o) => o.version)],
+        );
+        kept += inTop.size;
+      });
+      await this.runs.dropTops(runId, batch);
+      await onProgress?.(Math.min(i + OFFER_BATCH, offerIds.length), offerIds.length);
+    }
+    await this.runs.dropRun(runId);
+    return { offers: offerIds.length, kept };
+  }
+
+  /** The offer side of `store` for given pairs (flags `in_offer_top`). */
+  private async storePairs(
+    m: EntityManager,
+    pairs: Evaluated[],
+    existing: Map<string, { id: string; status: string; version: number }>,
+    glossary: Glossary,
+  ) {
+    const upserts: Record<string, unknown>[] = [];
+    const deletes: string[] = [];
+    for (const pair of pairs) {
+      const row = existing.get(`${pair.need.facts.id}:${pair.offer.facts.id}`);
+      if (!pair.inTop && !row) continue;
+      const untouched = row?.status === 'suggested' && row.version === 1;
+      if (!pair.inTop && row && untouched && !pair.eligibility.eligible) {
+        deletes.push(row.id);
+        continue;
+      }
+      upserts.push(this.rowOf(pair, glossary));
+    }
+    await this.upsert(m, 'in_offer_top', upserts);
+    if (deletes.length)
+      await m.query(`DELETE FROM match_suggestion WHERE id = ANY($1::uuid[])`, [deletes]);
   }
 }

@@ -1,13 +1,32 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Job } from 'bullmq';
+import { Job, WaitingChildrenError } from 'bullmq';
 import { DataSource } from 'typeorm';
+import { AppConfig } from '../../../config/app-config';
 import { JobProcessor, ProcessesJob } from '../../../queue/job-handler';
 import type { JobPayloads } from '../../../queue/queue.registry';
+import { QueueService } from '../../../queue/queue.service';
 import { AuditService } from '../../audit/audit.service';
 import { MatchingService } from '../matching.service';
+import { RematchProgress, RematchProgressService } from '../rematch-progress.service';
 
-/** Recomputes every open need and active offer, reporting progress; audited once at the end. */
+type Data = JobPayloads['matching.rematch-all'] & {
+  step?: 'chunks' | 'offers';
+  needs?: number;
+  chunks?: number;
+};
+
+export const chunkJobId = (runId: string, chunk: number) => `rematch-${runId}-chunk-${chunk}`;
+
+/**
+ * A full re-match, in steps (a BullMQ parent job):
+ *  1. splits the open needs into id ranges of MATCH_CHUNK_SIZE and adds one child job
+ *     `matching.rematch-chunk` per range (deterministic ids: a retried split adds nothing
+ *     twice), then waits for its children without holding a worker;
+ *  2. when every chunk is done (any worker, each retried on its own), sets the offers' side
+ *     from the best needs the chunks found for each offer; audited once at the end.
+ * Progress (`GET /jobs/:id`) is an object with a percent, updated by the chunks as they end.
+ */
 @Injectable()
 @ProcessesJob('matching.rematch-all')
 export class RematchAllProcessor implements JobProcessor<'matching.rematch-all'> {
@@ -15,35 +34,71 @@ export class RematchAllProcessor implements JobProcessor<'matching.rematch-all'>
     @InjectDataSource() private readonly db: DataSource,
     private readonly matching: MatchingService,
     private readonly audit: AuditService,
+    private readonly queues: QueueService,
+    private readonly config: AppConfig,
+    private readonly progress: RematchProgressService,
   ) {}
 
-  async process(job: Job<JobPayloads['matching.rematch-all']>) {
-    const needs: { id: string }[] = await this.db.query(
-      `SELECT id FROM need WHERE status IN ('published', 'partially_covered') ORDER BY id`,
-    );
-    const offers: { id: string }[] = await this.db.query(
-      `SELECT id FROM offer WHERE status = 'active' ORDER BY id`,
-    );
-    const total = needs.length + offers.length;
-    let done = 0;
-    let suggestions = 0;
-    const step = Math.max(1, Math.floor(total / 100));
-    for (const [side, rows] of [
-      ['need', needs],
-      ['offer', offers],
-    ] as const) {
-      for (const { id } of rows) {
-        suggestions += (await this.matching.match(side, id)).kept;
-        if (++done % step === 0) await job.updateProgress(Math.round((done / total) * 100));
-      }
+  async process(job: Job<Data>) {
+    const runId = String(job.id);
+    if (!job.data.step) {
+      const { bounds, needs } = await this.matching.chunkBounds(this.config.env.MATCH_CHUNK_SIZE);
+      const size = this.config.env.MATCH_CHUNK_SIZE;
+      const children = bounds.map((fromId, chunk) => ({
+        name: 'matching.rematch-chunk' as const,
+        data: {
+          runId,
+          chunk,
+          fromId,
+          toId: bounds[chunk + 1] ?? null,
+          needs: chunk < bounds.length - 1 ? size : needs - size * chunk,
+        },
+        opts: {
+          ...QueueService.jobOptions('matching.rematch-chunk', {
+            jobId: chunkJobId(runId, chunk),
+          }),
+          parent: { id: runId, queue: job.queueQualifiedName },
+          // A chunk out of attempts fails the run (what the other chunks stored stays).
+          failParentOnFailure: true,
+        },
+      }));
+      const queue = this.queues.queue('matching');
+      for (let i = 0; i < children.length; i += 500)
+        await queue.addBulk(children.slice(i, i + 500));
+      await job.updateData({ ...job.data, step: 'chunks', needs, chunks: bounds.length });
+      await job.updateProgress(this.progress.of({ needs, chunks: bounds.length }, 0, 0, 0));
     }
-    await job.updateProgress(100);
-    const result = { needs: needs.length, offers: offers.length, suggestionsKept: suggestions };
+    if (job.data.step === 'chunks') {
+      if (await job.moveToWaitingChildren(job.token!)) throw new WaitingChildrenError();
+      await job.updateData({ ...job.data, step: 'offers' });
+    }
+    const totals = { needs: job.data.needs ?? 0, chunks: job.data.chunks ?? 0 };
+    const offers = await this.matching.finishOffers(runId, (done, total) =>
+      job.updateProgress(this.progress.of(totals, totals.chunks, totals.needs, done / total)),
+    );
+    const chunkResults = Object.values(await job.getChildrenValues()) as {
+      needs: number;
+      kept: number;
+      considered: number;
+      scored: number;
+    }[];
+    const sum = (k: 'kept' | 'considered' | 'scored') =>
+      chunkResults.reduce((s, r) => s + (r?.[k] ?? 0), 0);
+    const result = {
+      needs: totals.needs,
+      offers: offers.offers,
+      chunks: totals.chunks,
+      suggestionsKept: sum('kept') + offers.kept,
+      pairsConsidered: sum('considered'),
+      pairsScored: sum('scored'),
+    };
+    const done: RematchProgress = this.progress.of(totals, totals.chunks, totals.needs, 1);
+    await job.updateProgress(done);
     await this.db.transaction((m) =>
       this.audit.record(m, {
         action: 'matching.rematch_completed',
         entityType: 'matching',
-        entityId: String(job.id),
+        entityId: runId,
         metadata: { ...result, requestedBy: job.data.requestedBy },
       }),
     );

@@ -1,0 +1,412 @@
+import { checkEligibility, stateEligible } from './eligibility';
+import {
+  baseParts,
+  finishScore,
+  PreparedNeed,
+  PreparedOffer,
+  prepareNeed,
+  upperBound,
+} from './prepared';
+import type { Scored } from './score';
+import type { NeedFacts, PriorEngagement, ScoreWeights } from './types';
+
+/**
+ * Candidate generation without scoring every pair.
+ *
+ * The offer index holds the offers that can match at all (active, money left) and, as
+ * bitsets over their slots, which offers each State may receive (regions at every level,
+ * group, named countries, exclusions: the `state_eligible` rule evaluated once per State),
+ * which offers provide each assistance type, and which touch each control-area series.
+ *
+ * Why this returns exactly the top K of scoring every pair:
+ *  - A pair is in a top K only if it is eligible. `state_eligible` and
+ *    `assistance_type_shared` are the bitsets (state ∧ ⋃types); `offer_active` and
+ *    `envelope_left` are index membership; `need_open` is checked per need; the windows and
+ *    the per-project minimum are checked per candidate. So the candidates are exactly the
+ *    eligible pairs: nothing else can be kept, and nothing eligible is missed.
+ *  - Sharing a control area is not a rule: an eligible pair with no shared area can still
+ *    score up to (1−wₜ)·(1−w_areas)+wₜ (0.745 with the default weights), well above the
+ *    minimum score. Such offers form tier B (no series in common) and are not dropped: they
+ *    are scored whenever that bound could still reach the need's K-th score (or, in a full
+ *    re-match, the K-th score an offer already has: `OfferSideTracker`).
+ *  - Of the candidates, text relevance (the costly part) is computed only for pairs whose
+ *    upper bound (1−wₜ)·base+wₜ can reach the threshold. The threshold is a proven lower
+ *    bound of the final K-th score: the K best bases among the candidates each score at least
+ *    their base, so the K-th best score is at least the K-th best base. Scores and bounds
+ *    are both rounded to 4 decimals (monotonic), and a pair is skipped only when its bound is
+ *    strictly below, so ties (broken by id) are never lost.
+ */
+
+export interface CountryInfo {
+  alpha3: string;
+  /** Region, sub-region and intermediate region codes. */
+  regions: string[];
+  group: string | null;
+}
+
+type Bits = Uint32Array;
+
+function setBit(bits: Bits, i: number) {
+  bits[i >>> 5] |= 1 << (i & 31);
+}
+function clearBit(bits: Bits, i: number) {
+  bits[i >>> 5] &= ~(1 << (i & 31));
+}
+function grow(bits: Bits, words: number): Bits {
+  const out = new Uint32Array(words);
+  out.set(bits);
+  return out;
+}
+
+export interface TopPair {
+  offer: PreparedOffer;
+  slot: number;
+  scored: Scored;
+}
+
+export interface TopOptions {
+  k: number;
+  minScore: number;
+  weights: ScoreWeights;
+  todayMs: number;
+  prior: (partyId: string) => PriorEngagement | undefined;
+  /** In a full re-match: the offers' own top K, so that pairs an offer needs are scored too. */
+  offerSide?: OfferSideTracker;
+}
+
+export interface TopResult {
+  top: TopPair[];
+  /** Eligible pairs whose base was computed. */
+  considered: number;
+  /** Pairs scored in full (text included). */
+  scored: number;
+}
+
+export interface RankedNeed {
+  id: string;
+  score: number;
+}
+
+/** Sorted by score desc, then id asc: the order the service ranks by. */
+function better(a: { score: number; id: string }, b: { score: number; id: string }): boolean {
+  return a.score > b.score || (a.score === b.score && a.id < b.id);
+}
+
+/**
+ * The offers' side of a full re-match: per offer, the best K needs seen so far (in this
+ * process, plus a floor read from the shared store at the start), so that a need chunk knows
+ * which of its pairs could still enter an offer's top K and must therefore be scored.
+ */
+export class OfferSideTracker {
+  readonly floors: Float64Array;
+  /** Offers whose floor is still low enough for a no-shared-area pair (tier B) to matter. */
+  readonly hungry: Uint32Array;
+  readonly heaps = new Map<string, RankedNeed[]>();
+  readonly changed = new Set<string>();
+  private readonly tierBMax: number;
+
+  constructor(
+    private readonly index: OfferIndex,
+    private readonly k: number,
+    private readonly minScore: number,
+    weights: ScoreWeights,
+    initialFloors: Map<string, number> = new Map(),
+  ) {
+    this.floors = new Float64Array(index.capacity).fill(minScore);
+    // Every slot starts hungry, free ones too (an offer indexed later has no floor yet).
+    this.hungry = new Uint32Array(index.capacity >>> 5).fill(0xffffffff);
+    this.tierBMax = upperBound(tierBBase(weights, 1), weights);
+    index.forEachSlot((slot, offer) => {
+      const floor = Math.max(minScore, initialFloors.get(offer.facts.id) ?? minScore);
+      this.floors[slot] = floor;
+      if (floor > this.tierBMax) clearBit(this.hungry, slot);
+    });
+  }
+
+  floor(slot: number): number {
+    return slot < this.floors.length ? this.floors[slot] : this.minScore;
+  }
+
+  /** Records an eligible pair scoring at least the minimum for the offer's side. */
+  add(slot: number, offerId: string, needId: string, score: number): void {
+    if (score < this.minScore) return;
+    let heap = this.heaps.get(offerId);
+    if (!heap) this.heaps.set(offerId, (heap = []));
+    const entry = { id: needId, score };
+    if (heap.length >= this.k && !better(entry, heap[heap.length - 1])) return;
+    let i = heap.length;
+    while (i > 0 && better(entry, heap[i - 1])) i--;
+    heap.splice(i, 0, entry);
+    if (heap.length > this.k) heap.pop();
+    this.changed.add(offerId);
+    if (heap.length >= this.k && slot < this.floors.length) {
+      const kth = heap[heap.length - 1].score;
+      if (kth > this.floors[slot]) {
+        this.floors[slot] = kth;
+        if (kth > this.tierBMax) clearBit(this.hungry, slot);
+      }
+    }
+  }
+
+  /** The offers whose top changed since the last call, with their entries. */
+  drain(): [string, RankedNeed[]][] {
+    const out = [...this.changed].map((id): [string, RankedNeed[]] => [id, this.heaps.get(id)!]);
+    this.changed.clear();
+    return out;
+  }
+}
+
+/** The largest base a pair can have without sharing any control-area series. */
+function tierBBase(w: ScoreWeights, priority: number): number {
+  return (
+    w.areas * 0 +
+    w.types * 1 +
+    w.budget * 1 +
+    w.timing * 1 +
+    w.language * 1 +
+    w.priority * priority +
+    w.engagement * 1
+  );
+}
+
+export class OfferIndex {
+  private slots: (PreparedOffer | null)[] = [];
+  private readonly slotOf = new Map<string, number>();
+  private words = 4;
+  private live: Bits = new Uint32Array(4);
+  private readonly stateBits = new Map<string, Bits>();
+  private readonly typeBits = new Map<string, Bits>();
+  private readonly seriesBits = new Map<string, Bits>();
+  private readonly countries: CountryInfo[];
+
+  constructor(countries: CountryInfo[]) {
+    this.countries = countries;
+    for (const c of countries) this.stateBits.set(c.alpha3, new Uint32Array(this.words));
+  }
+
+  get capacity(): number {
+    return this.words * 32;
+  }
+
+  get size(): number {
+    return this.slotOf.size;
+  }
+
+  get(offerId: string): PreparedOffer | undefined {
+    const slot = this.slotOf.get(offerId);
+    return slot === undefined ? undefined : (this.slots[slot] ?? undefined);
+  }
+
+  offers(): PreparedOffer[] {
+    return this.slots.filter((o): o is PreparedOffer => o !== null);
+  }
+
+  forEachSlot(fn: (slot: number, offer: PreparedOffer) => void): void {
+    this.slots.forEach((o, slot) => o && fn(slot, o));
+  }
+
+  /** Whether an offer can match at all (the index only holds those). */
+  static indexable(offer: PreparedOffer): boolean {
+    return offer.facts.status === 'active' && offer.facts.remainingUsd > 0;
+  }
+
+  /** Adds or replaces an offer; one that cannot match (paused, exhausted) is removed. */
+  upsert(offer: PreparedOffer): void {
+    if (!OfferIndex.indexable(offer)) return this.remove(offer.facts.id);
+    let slot = this.slotOf.get(offer.facts.id);
+    if (slot === undefined) {
+      slot = this.slots.length;
+      this.slots.push(offer);
+      this.slotOf.set(offer.facts.id, slot);
+      if (slot >= this.capacity) this.resize(this.words * 2);
+    } else {
+      this.clearSlot(slot);
+      this.slots[slot] = offer;
+    }
+    setBit(this.live, slot);
+    const f = offer.facts;
+    for (const c of this.countries) {
+      if (stateEligible({ state: c.alpha3, stateRegions: c.regions, stateGroup: c.group }, f))
+        setBit(this.stateBits.get(c.alpha3)!, slot);
+    }
+    for (const t of offer.typeSet) setBit(this.bitsFor(this.typeBits, t), slot);
+    for (const s of offer.seriesSet) setBit(this.bitsFor(this.seriesBits, s), slot);
+  }
+
+  remove(offerId: string): void {
+    const slot = this.slotOf.get(offerId);
+    if (slot === undefined) return;
+    this.clearSlot(slot);
+    this.slots[slot] = null;
+    this.slotOf.delete(offerId);
+  }
+
+  /** Packs the slots again once many were freed (call when no tracker is in use). */
+  compact(): void {
+    if (this.slotOf.size * 2 >= this.slots.length) return;
+    const offers = this.offers();
+    this.slots = [];
+    this.slotOf.clear();
+    this.live.fill(0);
+    for (const b of [
+      ...this.stateBits.values(),
+      ...this.typeBits.values(),
+      ...this.seriesBits.values(),
+    ])
+      b.fill(0);
+    for (const o of offers) this.upsert(o);
+  }
+
+  private clearSlot(slot: number) {
+    clearBit(this.live, slot);
+    for (const b of this.stateBits.values()) clearBit(b, slot);
+    for (const b of this.typeBits.values()) clearBit(b, slot);
+    for (const b of this.seriesBits.values()) clearBit(b, slot);
+  }
+
+  private bitsFor(map: Map<string, Bits>, key: string): Bits {
+    let b = map.get(key);
+    if (!b) map.set(key, (b = new Uint32Array(this.words)));
+    return b;
+  }
+
+  private resize(words: number) {
+    this.words = words;
+    this.live = grow(this.live, words);
+    for (const map of [this.stateBits, this.typeBits, this.seriesBits])
+      for (const [k, b] of map) map.set(k, grow(b, words));
+  }
+
+  /** The State's eligible offers (`state_eligible` over the live offers). */
+  private stateOf(need: NeedFacts): Bits {
+    const known = this.stateBits.get(need.state);
+    if (known) return known;
+    // A State missing from the reference list: evaluate the rule per offer.
+    const bits = new Uint32Array(this.words);
+    this.forEachSlot((slot, o) => {
+      if (stateEligible(need, o.facts)) setBit(bits, slot);
+    });
+    return bits;
+  }
+
+  /**
+   * The best K offers for a need, equal to ranking every eligible pair by score (desc) then
+   * offer id (asc) and keeping those at or above the minimum score.
+   */
+  topForNeed(need: PreparedNeed, o: TopOptions): TopResult {
+    const n = need.facts;
+    const result: TopResult = { top: [], considered: 0, scored: 0 };
+    if (n.status !== 'published' && n.status !== 'partially_covered') return result;
+    const words = this.words;
+    const state = this.stateOf(n);
+    const types = new Uint32Array(words);
+    for (const t of need.types) {
+      const b = this.typeBits.get(t);
+      if (b) for (let w = 0; w < words; w++) types[w] |= b[w];
+    }
+    const series = new Uint32Array(words);
+    for (const s of need.series) {
+      const b = this.seriesBits.get(s);
+      if (b) for (let w = 0; w < words; w++) series[w] |= b[w];
+    }
+    const slots: number[] = [];
+    const bases: number[] = [];
+    const kBest: number[] = []; // the K best bases, descending
+    const prior = (offer: PreparedOffer) => o.prior(offer.facts.partyId);
+    const visit = (slot: number) => {
+      const offer = this.slots[slot]!;
+      const f = offer.facts;
+      // windows_overlap and above_offer_minimum; the other rules are the bitsets.
+      if (offer.startMs > need.endMs) return;
+      if (need.earliestMs !== null && offer.endMs < need.earliestMs) return;
+      if (f.minPerProjectUsd !== null && n.uncoveredUsd < f.minPerProjectUsd) return;
+      const base = baseParts(need, offer, o.weights, o.todayMs, prior(offer)).base;
+      slots.push(slot);
+      bases.push(base);
+      if (kBest.length < o.k || base > kBest[kBest.length - 1]) {
+        let i = kBest.length;
+        while (i > 0 && base > kBest[i - 1]) i--;
+        kBest.splice(i, 0, base);
+        if (kBest.length > o.k) kBest.pop();
+      }
+    };
+    const scan = (mask: (w: number) => number) => {
+      for (let w = 0; w < words; w++) {
+        let x = mask(w);
+        while (x !== 0) {
+          const low = x & -x;
+          visit((w << 5) + 31 - Math.clz32(low));
+          x ^= low;
+        }
+      }
+    };
+    const live = this.live;
+    // Tier A: a control-area series in common.
+    scan((w) => live[w] & state[w] & types[w] & series[w]);
+    const threshold = () =>
+      kBest.length >= o.k
+        ? Math.max(o.minScore, Math.round(kBest[o.k - 1] * 10_000) / 10_000)
+        : o.minScore;
+    // Tier B: no series in common; needed only if its bound can reach the threshold.
+    const tierB = upperBound(tierBBase(o.weights, need.priority), o.weights);
+    if (tierB >= threshold()) scan((w) => live[w] & state[w] & types[w] & ~series[w]);
+    else if (o.offerSide) {
+      const hungry = o.offerSide.hungry;
+      scan(
+        (w) => live[w] & state[w] & types[w] & ~series[w] & (w < hungry.length ? hungry[w] : ~0),
+      );
+    }
+    result.considered = slots.length;
+
+    const top: (TopPair & { id: string; score: number })[] = [];
+    const side = o.offerSide;
+    for (let i = 0; i < slots.length; i++) {
+      const ub = upperBound(bases[i], o.weights);
+      if (ub < o.minScore) continue;
+      const needT = top.length >= o.k ? Math.max(threshold(), top[o.k - 1].score) : threshold();
+      const slot = slots[i];
+      const forNeed = ub >= needT;
+      const forOffer = side !== undefined && ub >= side.floor(slot);
+      if (!forNeed && !forOffer) continue;
+      const offer = this.slots[slot]!;
+      const parts = baseParts(need, offer, o.weights, o.todayMs, prior(offer));
+      const scored = finishScore(parts, need, offer, o.weights);
+      result.scored++;
+      if (scored.score < o.minScore) continue;
+      side?.add(slot, offer.facts.id, n.id, scored.score);
+      const entry = { offer, slot, scored, id: offer.facts.id, score: scored.score };
+      if (top.length >= o.k && !better(entry, top[top.length - 1])) continue;
+      let j = top.length;
+      while (j > 0 && better(entry, top[j - 1])) j--;
+      top.splice(j, 0, entry);
+      if (top.length > o.k) top.pop();
+    }
+    result.top = top.map(({ offer, slot, scored }) => ({ offer, slot, scored }));
+    return result;
+  }
+}
+
+/**
+ * The reference: every pair checked against every rule and scored in full, then ranked.
+ * Used by the tests and by the benchmark's naive baseline.
+ */
+export function naiveTopForNeed(
+  needFacts: NeedFacts,
+  offers: PreparedOffer[],
+  o: Omit<TopOptions, 'offerSide'>,
+): { id: string; score: number }[] {
+  const need = prepareNeed(needFacts);
+  const ranked: { id: string; score: number }[] = [];
+  for (const offer of offers) {
+    if (!checkEligibility(needFacts, offer.facts).eligible) continue;
+    const scored = finishScore(
+      baseParts(need, offer, o.weights, o.todayMs, o.prior(offer.facts.partyId)),
+      need,
+      offer,
+      o.weights,
+    );
+    if (scored.score >= o.minScore) ranked.push({ id: offer.facts.id, score: scored.score });
+  }
+  ranked.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return ranked.slice(0, o.k);
+}

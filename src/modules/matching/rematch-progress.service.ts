@@ -1,0 +1,55 @@
+import { Injectable } from '@nestjs/common';
+import { Job } from 'bullmq';
+import type { JobPayloads } from '../../queue/queue.registry';
+import { QueueService } from '../../queue/queue.service';
+import { RematchStore } from './rematch-store';
+
+/** Progress of a full re-match, as `GET /jobs/:id` shows it. */
+export interface RematchProgress {
+  /** 0–100: the needs' chunks weigh 90, the offers' side 10. */
+  percent: number;
+  phase: 'needs' | 'offers' | 'done';
+  chunksDone: number;
+  chunksTotal: number;
+  needsDone: number;
+  needsTotal: number;
+}
+
+@Injectable()
+export class RematchProgressService {
+  constructor(
+    private readonly queues: QueueService,
+    private readonly runs: RematchStore,
+  ) {}
+
+  of(
+    totals: { needs: number; chunks: number },
+    chunksDone: number,
+    needsDone: number,
+    offersShare: number,
+  ): RematchProgress {
+    const needsShare = totals.chunks ? chunksDone / totals.chunks : 1;
+    return {
+      percent: Math.floor((needsShare * 90 + offersShare * 10) * 10) / 10,
+      phase: offersShare >= 1 ? 'done' : needsShare >= 1 ? 'offers' : 'needs',
+      chunksDone,
+      chunksTotal: totals.chunks,
+      needsDone: Math.min(needsDone, totals.needs),
+      needsTotal: totals.needs,
+    };
+  }
+
+  /** Records a finished chunk once and moves the parent's progress on (never backwards). */
+  async chunkDone(job: Job<JobPayloads['matching.rematch-chunk']>, needs: number): Promise<void> {
+    const { runId, chunk } = job.data;
+    const done = await this.runs.chunkDone(runId, chunk, job.data.needs ?? needs);
+    const parent = await Job.fromId(this.queues.queue('matching'), runId);
+    if (!parent) return;
+    const data = parent.data as { needs?: number; chunks?: number };
+    const totals = { needs: data.needs ?? 0, chunks: data.chunks ?? 0 };
+    const current = parent.progress as Partial<RematchProgress> | number;
+    const seen = typeof current === 'object' ? (current.chunksDone ?? 0) : 0;
+    if (done.chunks <= seen) return;
+    await parent.updateProgress(this.of(totals, done.chunks, done.needs, 0));
+  }
+}

@@ -1,0 +1,140 @@
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import type IORedis from 'ioredis';
+import { AppConfig } from '../../config/app-config';
+import { createRedis } from '../../queue/redis';
+import type { RankedNeed } from './engine/candidates';
+
+const TTL_S = 2 * 24 * 3600;
+
+/**
+ * Shared state of a chunked full re-match, in Redis next to its jobs:
+ *  - per offer, a sorted set holding the best K needs any chunk found so far (ZADD then trim
+ *    to K: idempotent, so a chunk retried after a crash adds nothing twice);
+ *  - per chunk, how far it got (the last need id whose suggestions are stored) and, once
+ *    done, how many needs it matched — for resuming a chunk mid-way and for progress.
+ * Members are need ids with every hex digit complemented: Redis orders equal scores by
+ * member, so the trim drops the larger need id of a tie, as the ranking does.
+ */
+@Injectable()
+export class RematchStore implements OnApplicationShutdown {
+  constructor(private readonly config: AppConfig) {}
+
+  private connection?: IORedis;
+
+  /** A connection of its own, opened on first use (BullMQ's client wraps commands its way). */
+  private async redis(): Promise<IORedis> {
+    this.connection ??= createRedis(this.config.env.REDIS_URL, 'producer');
+    return this.connection;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.connection?.quit().catch(() => undefined);
+  }
+
+  private key(runId: string, part: string) {
+    return `${this.config.env.QUEUE_PREFIX}:matching-run:${runId}:${part}`;
+  }
+
+  static encode(needId: string): string {
+    return needId.replace(/[0-9a-f]/g, (c) => (15 - parseInt(c, 16)).toString(16));
+  }
+
+  static decode(member: string): string {
+    return RematchStore.encode(member);
+  }
+
+  /** Each offer's K-th score so far, for offers that already have K. */
+  async floors(runId: string, offerIds: string[], k: number): Promise<Map<string, number>> {
+    const redis = await this.redis();
+    const out = new Map<string, number>();
+    for (let i = 0; i < offerIds.length; i += 2000) {
+      const batch = offerIds.slice(i, i + 2000);
+      const pipe = redis.pipeline();
+      for (const id of batch) pipe.zrange(this.key(runId, `top:${id}`), 0, 0, 'WITHSCORES');
+      for (const id of batch) pipe.zcard(this.key(runId, `top:${id}`));
+      const res = (await pipe.exec()) ?? [];
+      batch.forEach((id, j) => {
+        const [, lowest] = res[j] as [Error | null, string[]];
+        const [, card] = res[batch.length + j] as [Error | null, number];
+        if (card >= k && lowest.length === 2) out.set(id, Number(lowest[1]));
+      });
+    }
+    return out;
+  }
+
+  async addTops(runId: string, tops: [string, RankedNeed[]][], k: number): Promise<void> {
+    if (!tops.length) return;
+    const redis = await this.redis();
+    for (let i = 0; i < tops.length; i += 1000) {
+      const pipe = redis.pipeline();
+      for (const [offerId, entries] of tops.slice(i, i + 1000)) {
+        const key = this.key(runId, `top:${offerId}`);
+        const args: (string | number)[] = [];
+        for (const e of entries) args.push(e.score, RematchStore.encode(e.id));
+        pipe.zadd(key, ...args);
+        pipe.zremrangebyrank(key, 0, -(k + 1));
+        pipe.expire(key, TTL_S);
+      }
+      await pipe.exec();
+    }
+  }
+
+  /** The best K needs of each offer, best first. */
+  async tops(runId: string, offerIds: string[]): Promise<Map<string, RankedNeed[]>> {
+    const redis = await this.redis();
+    const pipe = redis.pipeline();
+    for (const id of offerIds) pipe.zrange(this.key(runId, `top:${id}`), 0, -1, 'WITHSCORES');
+    const res = (await pipe.exec()) ?? [];
+    const out = new Map<string, RankedNeed[]>();
+    offerIds.forEach((id, j) => {
+      const flat = (res[j]?.[1] as string[]) ?? [];
+      const entries: RankedNeed[] = [];
+      for (let i = flat.length - 2; i >= 0; i -= 2)
+        entries.push({ id: RematchStore.decode(flat[i]), score: Number(flat[i + 1]) });
+      out.set(id, entries);
+    });
+    return out;
+  }
+
+  async dropTops(runId: string, offerIds: string[]): Promise<void> {
+    if (!offerIds.length) return;
+    const redis = await this.redis();
+    for (let i = 0; i < offerIds.length; i += 1000)
+      await redis.del(...offerIds.slice(i, i + 1000).map((id) => this.key(runId, `top:${id}`)));
+  }
+
+  async cursor(runId: string, chunk: number): Promise<string | null> {
+    return (await this.redis()).hget(this.key(runId, 'cursor'), String(chunk));
+  }
+
+  async setCursor(runId: string, chunk: number, lastNeedId: string): Promise<void> {
+    const redis = await this.redis();
+    await redis
+      .multi()
+      .hset(this.key(runId, 'cursor'), String(chunk), lastNeedId)
+      .expire(this.key(runId, 'cursor'), TTL_S)
+      .exec();
+  }
+
+  /** Marks a chunk done (once, however often it is retried); returns chunks and needs done. */
+  async chunkDone(
+    runId: string,
+    chunk: number,
+    needs: number,
+  ): Promise<{ chunks: number; needs: number }> {
+    const redis = await this.redis();
+    const key = this.key(runId, 'done');
+    await redis.multi().hsetnx(key, String(chunk), String(needs)).expire(key, TTL_S).exec();
+    return this.doneSoFar(runId);
+  }
+
+  async doneSoFar(runId: string): Promise<{ chunks: number; needs: number }> {
+    const all = await (await this.redis()).hgetall(this.key(runId, 'done'));
+    const values = Object.values(all).map(Number);
+    return { chunks: values.length, needs: values.reduce((s, n) => s + n, 0) };
+  }
+
+  async dropRun(runId: string): Promise<void> {
+    await (await this.redis()).del(this.key(runId, 'cursor'), this.key(runId, 'done'));
+  }
+}

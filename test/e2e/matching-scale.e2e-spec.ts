@@ -1,0 +1,227 @@
+import type { TestingModule } from '@nestjs/testing';
+import { Job } from 'bullmq';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../../src/config/app-config';
+import { chunkJobId } from '../../src/modules/matching/jobs/rematch-all.processor';
+import { MatchingService } from '../../src/modules/matching/matching.service';
+import { QueueService } from '../../src/queue/queue.service';
+import { createCast, Cast } from '../factories/needs.factory';
+import { seedWorld } from '../bench/world';
+import { OwnRedis } from '../utils/own-redis';
+import { bootTestApi, TestApi } from '../utils/test-app';
+import { bootTestWorker } from '../utils/test-worker';
+import { waitFor } from '../utils/wait';
+
+/**
+ * The full re-match in chunks (one parent job, child chunk jobs on two workers, offers' side
+ * from the chunks' per-offer bests) against matching every record on its own.
+ */
+describe('matching at scale: chunked full re-match', () => {
+  let redis: OwnRedis;
+  let api: TestApi;
+  let db: DataSource;
+  let cast: Cast;
+  const workers: TestingModule[] = [];
+
+  const rows = async () =>
+    db.query(
+      `SELECT need_id, offer_id, score, components, rules_passed, rules_failed, explanation, eligible,
+              partial, in_need_top, in_offer_top, status, version, need_version, offer_version
+         FROM match_suggestion ORDER BY need_id, offer_id`,
+    );
+  const perRecord = async () => {
+    const matching = api.app.get(MatchingService);
+    for (const { id } of await db.query(
+      `SELECT id FROM need WHERE status IN ('published', 'partially_covered') ORDER BY id`,
+    ))
+      await matching.match('need', id);
+    for (const { id } of await db.query(`SELECT id FROM offer WHERE status = 'active' ORDER BY id`))
+      await matching.match('offer', id);
+  };
+  const jobStatus = async (jobId: string) =>
+    (
+      await api.http
+        .get(`/api/v1/jobs/${jobId}`)
+        .set('Authorization', `Bearer ${cast.secretariat.token}`)
+        .expect(200)
+    ).body;
+  const rematch = async () =>
+    (
+      await api.http
+        .post('/api/v1/matching/rematch')
+        .set('Authorization', `Bearer ${cast.secretariat.token}`)
+        .expect(202)
+    ).body.jobId as string;
+
+  beforeAll(async () => {
+    redis = await OwnRedis.start();
+    api = await bootTestApi({
+      env: {
+        REDIS_URL: redis.url,
+        WORKER_LOCK_MS: '5000',
+        MATCH_MIN_SCORE: '0.3',
+        MATCH_TOP_K: '3',
+        MATCH_CHUNK_SIZE: '25',
+      },
+    });
+    db = api.app.get(DataSource);
+    cast = await createCast(api);
+    await seedWorld(db, { needs: 220, offers: 70, seed: 7, donors: 10 });
+    // A starting point with history: suggestions computed, some acted on, then data changed.
+    await perRecord();
+    await db.query(
+      `UPDATE match_suggestion SET status = 'shortlisted', version = 2
+        WHERE id IN (SELECT id FROM match_suggestion ORDER BY id LIMIT 15)`,
+    );
+    await db.query(
+      `UPDATE offer SET status = 'paused', version = version + 1
+        WHERE id IN (SELECT offer_id FROM match_suggestion WHERE status = 'shortlisted' ORDER BY id LIMIT 3)`,
+    );
+    await db.query(
+      `UPDATE need SET status = 'closed', version = version + 1
+        WHERE id IN (SELECT need_id FROM match_suggestion WHERE status = 'shortlisted' ORDER BY id DESC LIMIT 3)`,
+    );
+    await db.query(
+      `UPDATE offer SET control_areas = ARRAY['05.30', 'AMMO'], version = version + 1
+        WHERE id IN (SELECT id FROM offer WHERE status = 'active' ORDER BY id LIMIT 20)`,
+    );
+    await db.query(
+      `UPDATE need SET estimated_usd = estimated_usd * 3, version = version + 1
+        WHERE id IN (SELECT id FROM need WHERE status = 'published' ORDER BY id DESC LIMIT 60)`,
+    );
+    // Those changes bypassed the outbox; mark them matched, so that the workers' start-up
+    // reconciler does not re-match records while the runs below are compared.
+    await db.query(`UPDATE need SET matched_version = version`);
+    await db.query(`UPDATE offer SET matched_version = version`);
+    await db.query(`CREATE TABLE match_suggestion_start AS SELECT * FROM match_suggestion`);
+    // Two workers, as two processes would be: each its own offer index and trackers.
+    workers.push(await bootTestWorker(AppConfig.fromEnv(api.env)));
+    workers.push(await bootTestWorker(AppConfig.fromEnv(api.env)));
+  }, 400_000);
+  afterAll(async () => {
+    for (const w of workers) await w.close();
+    await api.close();
+    await redis.down();
+  });
+
+  const restoreStart = async () => {
+    await db.query(`DELETE FROM match_suggestion`);
+    await db.query(`INSERT INTO match_suggestion SELECT * FROM match_suggestion_start`);
+  };
+
+  let expected: unknown[];
+
+  it('stores the same suggestions as matching every record on its own, and reports progress', async () => {
+    await perRecord();
+    expected = await rows();
+    expect(expected.length).toBeGreaterThan(60);
+    await restoreStart();
+    expect(await rows()).not.toEqual(expected);
+
+    const jobId = await rematch();
+    const seen: Record<string, any>[] = [];
+    const done = await waitFor(
+      async () => {
+        const s = await jobStatus(jobId);
+        seen.push(s);
+        return s;
+      },
+      (s) => s.state === 'completed' || s.state === 'failed',
+      120_000,
+      'rematch completed',
+    );
+    expect(done.state).toBe('completed');
+    const [{ needs, offers }] = await db.query(
+      `SELECT (SELECT count(*)::int FROM need WHERE status IN ('published', 'partially_covered')) AS needs,
+              (SELECT count(*)::int FROM offer WHERE status = 'active') AS offers`,
+    );
+    const chunks = Math.ceil(needs / 25);
+    expect(done.result).toMatchObject({ needs, offers, chunks });
+    expect(done.result.pairsConsidered).toBeLessThan(needs * offers);
+    expect(done.progress).toEqual({
+      percent: 100,
+      phase: 'done',
+      chunksDone: chunks,
+      chunksTotal: chunks,
+      needsDone: needs,
+      needsTotal: needs,
+    });
+    // Progress only moves forward.
+    const percents = seen.map((s) => s.progress?.percent ?? 0);
+    expect(percents).toEqual([...percents].sort((a, b) => a - b));
+    // Every chunk ran as a job of its own, once.
+    const queue = api.app.get(QueueService).queue('matching');
+    for (let i = 0; i < chunks; i++) {
+      const chunk = await Job.fromId(queue, chunkJobId(jobId, i));
+      expect(chunk && (await chunk.getState())).toBe('completed');
+      expect(chunk!.attemptsMade).toBe(1);
+    }
+    expect(await rows()).toEqual(expected);
+    // Acted-on rows are kept (flagged when no longer eligible), their versions untouched.
+    const acted = await db.query(
+      `SELECT status, version, eligible FROM match_suggestion WHERE status = 'shortlisted'`,
+    );
+    expect(acted).toHaveLength(15);
+    expect(acted.every((r: { version: number }) => r.version === 2)).toBe(true);
+    expect(acted.some((r: { eligible: boolean }) => !r.eligible)).toBe(true);
+    const [{ stale }] = await db.query(
+      `SELECT count(*)::int AS stale FROM need WHERE status IN ('published', 'partially_covered')
+          AND matched_version IS DISTINCT FROM version`,
+    );
+    expect(stale).toBe(0);
+  }, 400_000);
+
+  it('retries a failed chunk on its own, without redoing the finished ones', async () => {
+    await restoreStart();
+    // The third chunk's first need makes its chunk fail once (a sequence is not rolled back).
+    const [third] = await db.query(
+      `SELECT id FROM need WHERE status IN ('published', 'partially_covered') ORDER BY id OFFSET 50 LIMIT 1`,
+    );
+    await db.query(`CREATE SEQUENCE fail_once`);
+    await db.query(`
+      CREATE FUNCTION fail_once() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.id = '${third.id}' THEN
+          IF nextval('fail_once') = 1 THEN
+            RAISE EXCEPTION 'injected chunk failure';
+          END IF;
+        END IF;
+        RETURN NEW;
+      END $$`);
+    await db.query(
+      `CREATE TRIGGER fail_once BEFORE UPDATE OR INSERT ON need FOR EACH ROW EXECUTE FUNCTION fail_once()`,
+    );
+    try {
+      const jobId = await rematch();
+      // While the failed chunk waits for its retry (backoff), the others are done and counted.
+      const waiting = await waitFor(
+        () => jobStatus(jobId),
+        (s) =>
+          s.state === 'completed' ||
+          (s.state === 'waiting-children' &&
+            s.progress?.chunksDone === s.progress?.chunksTotal - 1),
+        60_000,
+        'all chunks but the failed one done',
+      );
+      expect(waiting.state).toBe('waiting-children');
+      expect(waiting.progress.percent).toBeLessThan(90);
+      const done = await waitFor(
+        () => jobStatus(jobId),
+        (s) => s.state === 'completed' || s.state === 'failed',
+        60_000,
+        'rematch completed after the retry',
+      );
+      expect(done.state).toBe('completed');
+      const queue = api.app.get(QueueService).queue('matching');
+      const attempts: number[] = [];
+      for (let i = 0; i < done.result.chunks; i++)
+        attempts.push((await Job.fromId(queue, chunkJobId(jobId, i)))!.attemptsMade);
+      expect(attempts).toEqual(attempts.map((_, i) => (i === 2 ? 2 : 1)));
+      expect(await rows()).toEqual(expected);
+    } finally {
+      await db.query(`DROP TRIGGER fail_once ON need`);
+      await db.query(`DROP FUNCTION fail_once()`);
+      await db.query(`DROP SEQUENCE fail_once`);
+    }
+  }, 400_000);
+});
