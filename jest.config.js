@@ -23,5 +23,14 @@ module.exports = {
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
       slowTestThreshold: 20,
     },
+    {
+      // The web console driven in headless Chromium (playwright-core, /usr/bin/chromium).
+      displayName: 'browser',
+      rootDir: '.',
+      testEnvironment: 'node',
+      transform: { '^.+\\.ts$': tsJest },
+      testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'],
+      slowTestThreshold: 60,
+    },
   ],
 };

@@ -3,6 +3,7 @@ import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer } from '@nestjs/core';
 import { ACCESS_RULE, AccessRule } from '../../src/common/access/access.decorators';
 import { API_PREFIX, UNPREFIXED } from '../../src/bootstrap';
+import { isConsolePath } from '../../src/modules/console/console.constants';
 
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'ALL', 'OPTIONS', 'HEAD', 'SEARCH'];
 
@@ -40,7 +41,11 @@ export function declaredRoutes(app: INestApplication): DeclaredRoute[] {
         for (const cp of classPaths) {
           for (const mp of methodPaths) {
             const local = join(cp, mp);
-            const prefixed = UNPREFIXED.includes(local.slice(1)) ? local : join(API_PREFIX, local);
+            // Health, metrics and the web console (/app) are served outside the API prefix.
+            const prefixed =
+              UNPREFIXED.includes(local.slice(1)) || isConsolePath(local)
+                ? local
+                : join(API_PREFIX, local);
             routes.push({
               method: METHODS[methodIndex],
               path: prefixed,

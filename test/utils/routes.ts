@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import { isConsolePath } from '../../src/modules/console/console.constants';
 
 export interface RouteInfo {
   method: string;
@@ -38,9 +39,15 @@ export function toOpenApiPath(path: string): string {
   return path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 }
 
-/** Swagger UI's own routes are not part of the API. */
+/**
+ * Routes outside the API document: Swagger UI's own, and the web console's pages (/app), which
+ * are excluded from OpenAPI. The access matrix still checks every console route through
+ * `declaredRoutes` (test/utils/access-rules.ts): each must declare a rule and get exactly its
+ * allow or deny.
+ */
 export function isDocsRoute(path: string): boolean {
   return (
+    isConsolePath(path) ||
     path === '/docs' ||
     path.startsWith('/docs/') ||
     path.startsWith('/docs-') ||

@@ -1,0 +1,395 @@
+import { Body, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { Authenticated, Roles } from '../../common/access/access.decorators';
+import { CurrentPrincipal } from '../../common/access/current-principal.decorator';
+import { hasRole, Principal } from '../../common/access/roles';
+import { AppException } from '../../common/errors';
+import { IdPipe } from '../../common/id.pipe';
+import { etagOf } from '../../common/versioning';
+import { toMatchDto } from '../matching/dto/match.dto';
+import { MatchesService } from '../matching/matches.service';
+import { CreateNeedDto, NeedDto, NeedQueryDto, UpdateNeedDto } from '../needs/dto/need.dto';
+import { NEED_PRIORITIES } from '../needs/need.entity';
+import {
+  NEED_STATUSES,
+  NEED_TRANSITION_NAMES,
+  NEED_TRANSITIONS,
+  NeedTransition,
+  NeedTransitionName,
+} from '../needs/need-lifecycle';
+import { NEED_VISIBILITY_TIERS } from '../needs/need-visibility';
+import { NeedsService } from '../needs/needs.service';
+import { OffersService } from '../offers/offers.service';
+import { PartiesService } from '../parties/parties.service';
+import { PlansService } from '../plans/plans.service';
+import { MatchReviewService } from '../review/match-review.service';
+import { ConsoleController } from './console-controller.decorator';
+import { ConsolePages, PageRequest } from './console-pages.service';
+import { ConsoleReference } from './console-reference';
+import { conflictRows, FormValues, hiddenFields, listQuery, versionOf } from './console-records';
+import { FormBody, formErrors, list, numberOrRaw, optional, text, validated } from './forms';
+
+/** The need form's fields, in page order (names as in the API body). */
+export const NEED_FORM_FIELDS = [
+  'title',
+  'description',
+  'language',
+  'controlAreas',
+  'assistanceTypes',
+  'frameworks',
+  'priority',
+  'rank',
+  'estimatedCost.amount',
+  'estimatedCost.currency',
+  'earliestStart',
+  'neededBy',
+  'visibility',
+  'planItemId',
+  'location',
+  'implementer',
+] as const;
+
+/** A stored need as form values (what the edit form starts from, and "theirs" in a conflict). */
+export function needValues(n: NeedDto): FormValues {
+  return {
+    title: n.title,
+    description: n.description,
+    language: n.language,
+    controlAreas: n.controlAreas,
+    assistanceTypes: n.assistanceTypes,
+    frameworks: n.frameworks,
+    priority: n.priority,
+    rank: n.rank === null ? '' : String(n.rank),
+    'estimatedCost.amount': String(n.estimatedCost.amount),
+    'estimatedCost.currency': n.estimatedCost.currency,
+    earliestStart: n.earliestStart ?? '',
+    neededBy: n.neededBy,
+    visibility: n.visibility,
+    planItemId: n.planItemId ?? '',
+    location: n.location ?? '',
+    implementer: n.implementer ?? '',
+  };
+}
+
+/** The form as typed (kept to show it again with the errors). */
+export function submittedNeedValues(body: FormBody): FormValues {
+  const out: FormValues = {};
+  for (const f of NEED_FORM_FIELDS) {
+    out[f] = ['controlAreas', 'assistanceTypes', 'frameworks'].includes(f)
+      ? list(body, f)
+      : f === 'description'
+        ? typeof body[f] === 'string'
+          ? (body[f] as string)
+          : ''
+        : text(body, f);
+  }
+  return out;
+}
+
+/** The API body for the form: blanks are left out on create and cleared (null) on edit. */
+export function needBody(v: FormValues, mode: 'create' | 'edit'): Record<string, unknown> {
+  const empty = mode === 'create' ? undefined : null;
+  const s = (f: string) => v[f] as string;
+  const body: Record<string, unknown> = {
+    title: s('title'),
+    description: s('description'),
+    language: s('language'),
+    controlAreas: v.controlAreas,
+    assistanceTypes: v.assistanceTypes,
+    frameworks: v.frameworks,
+    priority: s('priority'),
+    rank: numberOrRaw(s('rank')) ?? empty,
+    estimatedCost: {
+      amount: numberOrRaw(s('estimatedCost.amount')),
+      currency: s('estimatedCost.currency').toUpperCase(),
+    },
+    earliestStart: optional(s('earliestStart'), empty),
+    neededBy: s('neededBy'),
+    visibility: s('visibility'),
+    planItemId: optional(s('planItemId'), empty),
+    location: optional(s('location'), empty),
+    implementer: optional(s('implementer'), empty),
+  };
+  for (const key of Object.keys(body)) if (body[key] === undefined) delete body[key];
+  return body;
+}
+
+/** Who may fire a need transition, as the service decides it (the service checks again). */
+function mayFireNeed(principal: Principal, need: NeedDto, name: NeedTransitionName): boolean {
+  const rule: NeedTransition = NEED_TRANSITIONS[name];
+  if (!rule.from.includes(need.status)) return false;
+  const secretariat = hasRole(principal, 'secretariat');
+  const owner =
+    (principal.partyId === need.partyId && hasRole(principal, 'national_contact')) ||
+    (secretariat && need.filedOnBehalf);
+  return rule.actor === 'owner'
+    ? owner
+    : rule.actor === 'secretariat'
+      ? secretariat
+      : owner || secretariat;
+}
+
+/** A State's needs: list, declare, edit (with conflict display), submit, and the review steps. */
+@ConsoleController('needs')
+export class ConsoleNeedsController {
+  constructor(
+    private readonly pages: ConsolePages,
+    private readonly needs: NeedsService,
+    private readonly offers: OffersService,
+    private readonly matches: MatchesService,
+    private readonly review: MatchReviewService,
+    private readonly plans: PlansService,
+    private readonly parties: PartiesService,
+    private readonly reference: ConsoleReference,
+  ) {}
+
+  @Get()
+  @Authenticated()
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: PageRequest,
+    @Res() res: Response,
+    @Query() raw: Record<string, unknown>,
+  ) {
+    const filters = listQuery(raw, ['q', 'status', 'cursor', 'mine']);
+    const query: NeedQueryDto = { limit: 25 };
+    if (filters.q) query.q = filters.q;
+    if (filters.status && (NEED_STATUSES as readonly string[]).includes(filters.status)) {
+      query.status = filters.status as NeedQueryDto['status'];
+    }
+    if (filters.cursor) query.cursor = filters.cursor;
+    // A national contact sees their own State's needs first ("mine"), everyone's on request.
+    const ownState =
+      hasRole(principal, 'national_contact') && principal.partyId
+        ? (await this.parties.get(principal.partyId)).countryCode
+        : null;
+    const mine = ownState !== null && filters.mine !== '0';
+    if (mine) query.state = ownState!;
+    const page = await this.needs.list(principal, query);
+    await this.pages.send(req, res, 'needs/list', {
+      page,
+      filters,
+      mine,
+      ownState,
+      statuses: NEED_STATUSES,
+    });
+  }
+
+  @Get('new')
+  @Roles('national_contact')
+  async newForm(
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: PageRequest,
+    @Res() res: Response,
+  ) {
+    const values: FormValues = {
+      language: principal.language ?? 'en',
+      priority: 'medium',
+      visibility: 'public',
+      'estimatedCost.currency': 'USD',
+      controlAreas: [],
+      assistanceTypes: [],
+      frameworks: [],
+    };
+    await this.renderForm(req, res, principal, { mode: 'create', values, errors: null });
+  }
+
+  @Post()
+  @Roles('national_contact')
+  async create(
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: PageRequest,
+    @Res() res: Response,
+    @Body() body: FormBody,
+  ) {
+    const values = submittedNeedValues(body);
+    try {
+      const dto = await validated(CreateNeedDto, needBody(values, 'create'));
+      const need = await this.needs.create(principal, dto);
+      res.redirect(303, `/app/needs/${need.id}?done=created`);
+    } catch (error) {
+      const errors = formErrors(error, NEED_FORM_FIELDS, { estimatedCost: 'estimatedCost.amount' });
+      if (!errors) throw error;
+      await this.renderForm(req, res, principal, { mode: 'create', values, errors }, 400);
+    }
+  }
+
+  @Get(':id')
+  @Authenticated()
+  async show(
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: PageRequest,
+    @Res() res: Response,
+    @Param('id', IdPipe) id: string,
+    @Query('done') done?: string,
+  ) {
+    const need = await this.needs.get(principal, id);
+    const lang = (await this.pages.context(req, res)).lang;
+    const labels = await this.reference.labels(lang);
+    const suggestions = (await this.matches.forNeed(principal, id)).map(toMatchDto);
+    const matches = await Promise.all(
+      suggestions.map(async (m) => ({
+        ...m,
+        offer: await this.offers.get(principal, m.offerId).catch(() => null),
+        commitments: ['committed', 'in_delivery', 'delivered', 'closed'].includes(m.status)
+          ? await this.review.commitments(principal, m.id)
+          : [],
+      })),
+    );
+    res.setHeader('ETag', etagOf(need.version));
+    await this.pages.send(req, res, 'needs/show', {
+      need,
+      labels,
+      matches,
+      done: typeof done === 'string' ? done : null,
+      transitions: NEED_TRANSITION_NAMES.filter((n) => mayFireNeed(principal, need, n)),
+      canEdit:
+        ['draft', 'submitted', 'under_review'].includes(need.status) &&
+        (hasRole(principal, 'secretariat') ||
+          (principal.partyId === need.partyId && hasRole(principal, 'national_contact'))),
+    });
+  }
+
+  @Get(':id/edit')
+  @Authenticated()
+  async editForm(
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: PageRequest,
+    @Res() res: Response,
+    @Param('id', IdPipe) id: string,
+  ) {
+    const need = await this.needs.get(principal, id);
+    await this.renderForm(req, res, principal, {
+      mode: 'edit',
+      need,
+      version: need.version,
+      values: needValues(need),
+      errors: null,
+    });
+  }
+
+  /** Saves an edit made on version `version`; a newer version shows both side by side. */
+  @Post(':id')
+  @Authenticated()
+  async update(
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: PageRequest,
+    @Res() res: Response,
+    @Param('id', IdPipe) id: string,
+    @Body() body: FormBody,
+  ) {
+    const values = submittedNeedValues(body);
+    const version = versionOf(body);
+    try {
+      const dto = await validated(UpdateNeedDto, needBody(values, 'edit'));
+      await this.needs.update(principal, id, dto, etagOf(version));
+      res.redirect(303, `/app/needs/${id}?done=saved`);
+    } catch (error) {
+      if (error instanceof AppException && error.code === 'PRECONDITION_FAILED') {
+        const current = await this.needs.get(principal, id);
+        const lang = (await this.pages.context(req, res)).lang;
+        const labels = await this.reference.labels(lang);
+        const show = (f: string, v: string | string[]) =>
+          f === 'controlAreas'
+            ? labels.areas(v as string[]).join('; ')
+            : f === 'assistanceTypes'
+              ? labels.types(v as string[]).join('; ')
+              : f === 'frameworks'
+                ? labels.frameworks(v as string[]).join('; ')
+                : Array.isArray(v)
+                  ? v.join('; ')
+                  : v;
+        return this.pages.send(
+          req,
+          res,
+          'conflict',
+          {
+            kind: 'need',
+            title: current.title,
+            recordHref: `/app/needs/${id}`,
+            action: `/app/needs/${id}`,
+            currentVersion: current.version,
+            yourVersion: version,
+            rows: conflictRows(NEED_FORM_FIELDS, needValues(current), values, show, 'need.field.'),
+            hidden: hiddenFields(values),
+          },
+          409,
+        );
+      }
+      const errors = formErrors(error, NEED_FORM_FIELDS, { estimatedCost: 'estimatedCost.amount' });
+      if (!errors) throw error;
+      const need = await this.needs.get(principal, id);
+      await this.renderForm(
+        req,
+        res,
+        principal,
+        { mode: 'edit', need, version, values, errors },
+        400,
+      );
+    }
+  }
+
+  /** submit, review, publish, return (with a note), withdraw, close. */
+  @Post(':id/transitions/:name')
+  @Authenticated()
+  async transition(
+    @CurrentPrincipal() principal: Principal,
+    @Res() res: Response,
+    @Param('id', IdPipe) id: string,
+    @Param('name') name: string,
+    @Body() body: FormBody,
+  ) {
+    if (!(NEED_TRANSITION_NAMES as string[]).includes(name))
+      throw AppException.notFound('Transition');
+    const note = text(body, 'note');
+    if (name === 'return' && !note) {
+      throw new AppException('VALIDATION_FAILED', 'A note to the State is required', [
+        { field: 'note', messages: ['note should not be empty'] },
+      ]);
+    }
+    await this.needs.transition(
+      principal,
+      id,
+      name as NeedTransitionName,
+      etagOf(versionOf(body)),
+      name === 'return' ? note : undefined,
+    );
+    res.redirect(303, `/app/needs/${id}?done=${name}`);
+  }
+
+  private async renderForm(
+    req: PageRequest,
+    res: Response,
+    principal: Principal,
+    data: {
+      mode: 'create' | 'edit';
+      values: FormValues;
+      errors: unknown;
+      need?: NeedDto;
+      version?: number;
+    },
+    status = 200,
+  ) {
+    const lang = (await this.pages.context(req, res)).lang;
+    const partyId = data.need?.partyId ?? principal.partyId;
+    const state = partyId ? (await this.parties.get(partyId)).countryCode : null;
+    const plans = state ? (await this.plans.list(principal, { state, limit: 20 })).items : [];
+    const planItems = plans.flatMap((p) =>
+      p.items.map((i) => ({ value: i.id, label: `${p.title} — ${i.rank}. ${i.title}` })),
+    );
+    await this.pages.send(
+      req,
+      res,
+      'needs/form',
+      {
+        ...data,
+        picks: await this.reference.pickLists(lang),
+        planItems,
+        priorities: NEED_PRIORITIES,
+        visibilities: NEED_VISIBILITY_TIERS,
+        action: data.mode === 'create' ? '/app/needs' : `/app/needs/${data.need!.id}`,
+      },
+      status,
+    );
+  }
+}

@@ -1,0 +1,62 @@
+import { AppException } from '../../common/errors';
+import type { FormBody } from './forms';
+
+export type FormValues = Record<string, string | string[]>;
+
+/** The record version a form was loaded at (hidden `version` field); 400 when missing. */
+export function versionOf(body: FormBody): number {
+  const raw = typeof body.version === 'string' ? body.version : '';
+  if (!/^\d{1,10}$/.test(raw)) {
+    throw new AppException(
+      'BAD_REQUEST',
+      'The form does not say which version it edits; reload it',
+    );
+  }
+  return Number(raw);
+}
+
+/** The string query parameters a list page knows (others ignored; arrays take the first). */
+export function listQuery(raw: Record<string, unknown>, names: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of names) {
+    const v = Array.isArray(raw[name]) ? (raw[name] as unknown[])[0] : raw[name];
+    if (typeof v === 'string' && v.trim() !== '') out[name] = v.trim().slice(0, 200);
+  }
+  return out;
+}
+
+const same = (a: string | string[] | undefined, b: string | string[] | undefined) =>
+  JSON.stringify(Array.isArray(a) ? [...a].sort() : (a ?? '')) ===
+  JSON.stringify(Array.isArray(b) ? [...b].sort() : (b ?? ''));
+
+export interface ConflictRow {
+  field: string;
+  labelKey: string;
+  theirs: string;
+  mine: string;
+  differs: boolean;
+}
+
+/** Each field with the stored value ("theirs") beside the submitted one ("mine"). */
+export function conflictRows(
+  fields: readonly string[],
+  theirs: FormValues,
+  mine: FormValues,
+  show: (field: string, value: string | string[]) => string,
+  labelPrefix: string,
+): ConflictRow[] {
+  return fields.map((field) => ({
+    field,
+    labelKey: `${labelPrefix}${field}`,
+    theirs: show(field, theirs[field] ?? ''),
+    mine: show(field, mine[field] ?? ''),
+    differs: !same(theirs[field], mine[field]),
+  }));
+}
+
+/** The submitted values as hidden inputs, to apply them again on the newer version. */
+export function hiddenFields(values: FormValues): { name: string; value: string }[] {
+  return Object.entries(values).flatMap(([name, v]) =>
+    (Array.isArray(v) ? v : [v]).map((value) => ({ name, value })),
+  );
+}
