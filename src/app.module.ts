@@ -5,13 +5,20 @@ import { AccessGuard } from './common/access/access.guard';
 import { WriteRateLimitGuard } from './common/access/write-rate-limit.guard';
 import { AppConfig } from './config/app-config';
 import { CoreModule } from './core.module';
+import { AllocationWorkerModule } from './modules/allocation/allocation-worker.module';
+import { AllocationModule } from './modules/allocation/allocation.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { AuthModule } from './modules/auth/auth.module';
+import { Authenticator } from './common/access/authenticator';
+import { ConsoleAuthenticator } from './modules/console/console.authenticator';
+import { ConsoleModule } from './modules/console/console.module';
 import { EmailModule } from './modules/email/email.module';
 import { ExchangeRatesModule } from './modules/exchange-rates/exchange-rates.module';
 import { HealthModule } from './modules/health/health.module';
 import { ImportsWorkerModule } from './modules/imports/imports-worker.module';
 import { ImportsModule } from './modules/imports/imports.module';
+import { CoordinationWorkerModule } from './modules/coordination/coordination-worker.module';
+import { CoordinationModule } from './modules/coordination/coordination.module';
 import { MatchingWorkerModule } from './modules/matching/matching-worker.module';
 import { MatchingModule } from './modules/matching/matching.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
@@ -24,6 +31,8 @@ import { PlansModule } from './modules/plans/plans.module';
 import { ReferenceModule } from './modules/reference/reference.module';
 import { ReviewWorkerModule } from './modules/review/review-worker.module';
 import { ReviewModule } from './modules/review/review.module';
+import { NotificationsWorkerModule } from './modules/notifications/notifications-worker.module';
+import { NotificationsModule } from './modules/notifications/notifications.module';
 import { FirstAdminOnStart } from './modules/users/first-admin.service';
 import { UsersModule } from './modules/users/users.module';
 import { WorkerHostModule } from './queue/worker-host.module';
@@ -43,6 +52,9 @@ export const FEATURE_MODULES = [
   MatchingModule,
   ReviewModule,
   ImportsModule,
+  CoordinationModule,
+  NotificationsModule,
+  AllocationModule,
 ];
 
 /** The HTTP API process (src/main.ts). */
@@ -58,8 +70,12 @@ export const FEATURE_MODULES = [
       }),
     }),
     ...FEATURE_MODULES,
+    // The web console (/app): API process only.
+    ConsoleModule,
   ],
   providers: [
+    // The guard's authenticator: the API's credentials, plus the console's session cookie on /app.
+    { provide: Authenticator, useExisting: ConsoleAuthenticator },
     // Order matters: who the caller is and whether the route allows them, then write limits.
     { provide: APP_GUARD, useClass: AccessGuard },
     { provide: APP_GUARD, useClass: WriteRateLimitGuard },
@@ -78,6 +94,9 @@ export class ApiModule {}
     MatchingWorkerModule,
     ReviewWorkerModule,
     ImportsWorkerModule,
+    CoordinationWorkerModule,
+    NotificationsWorkerModule,
+    AllocationWorkerModule,
     ...FEATURE_MODULES,
   ],
 })

@@ -10,6 +10,8 @@ import { requestIdMiddleware } from './common/request-id';
 import { createValidationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
 import { mountQueueDashboard } from './modules/metrics/queue-dashboard';
+// The web console's server-rendered pages (/app) are served outside the API prefix too.
+import { CONSOLE_PREFIX } from './modules/console/console.constants';
 
 export const API_PREFIX = 'api/v1';
 /** Paths served outside the /api/v1 prefix (contract "General"). */
@@ -54,7 +56,9 @@ export function configureApi(app: NestExpressApplication): NestExpressApplicatio
   app.useBodyParser('json', { limit: config.env.BODY_LIMIT });
   app.useBodyParser('urlencoded', { limit: config.env.BODY_LIMIT, extended: false });
   app.set('trust proxy', 'loopback');
-  app.setGlobalPrefix(API_PREFIX, { exclude: UNPREFIXED });
+  app.setGlobalPrefix(API_PREFIX, {
+    exclude: [...UNPREFIXED, CONSOLE_PREFIX, `${CONSOLE_PREFIX}/{*path}`],
+  });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
   mountQueueDashboard(app);

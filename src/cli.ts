@@ -185,6 +185,20 @@ export function buildProgram(): Command {
       });
     });
 
+  program
+    .command('rematch')
+    .description(
+      'Re-match every open need and active offer (in chunks, on the running workers), with a progress bar',
+    )
+    .option('--detach', 'print the job id and return without waiting')
+    .action(async (options: { detach?: boolean }) => {
+      loadConfig();
+      await withContext(async (app) => {
+        const { runCliRematch } = await import('./modules/matching/cli-rematch');
+        process.exitCode = await runCliRematch(app, options);
+      });
+    });
+
   return program;
 }
 

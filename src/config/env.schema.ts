@@ -74,6 +74,7 @@ export const envSchema = z
       .regex(/^\d+(b|kb|mb)$/i, 'like 1mb or 512kb')
       .default('1mb'),
     DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    API_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
     DB_LOG_QUERIES: booleanFlag.default(false),
     MATCH_TOP_K: z.coerce.number().int().min(1).max(100).default(10),
     MATCH_MIN_SCORE: z.coerce.number().min(0).max(1).default(0.2),
@@ -94,8 +95,51 @@ export const envSchema = z
         }
       }),
     MATCH_RECONCILE_EVERY_MS: z.coerce.number().int().min(1000).default(60_000),
+    MATCH_CHUNK_SIZE: z.coerce.number().int().min(1).max(100_000).default(2000),
     NO_OBJECTION_WORKING_DAYS: z.coerce.number().int().min(0).max(60).default(5),
     CONSENT_RELEASE_EVERY_MS: z.coerce.number().int().min(1000).default(300_000),
+    COORDINATION_ALERT_SWEEP_EVERY_MS: z.coerce.number().int().min(1000).default(600_000),
+    IATI_REPORTING_ORG_REF: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9][A-Za-z0-9_.-]{1,49}$/,
+        'an IATI organisation identifier, like XM-DAC-41127',
+      )
+      .default('XI-IATI-UNODA'),
+    IATI_REPORTING_ORG_NAME: z
+      .string()
+      .min(1)
+      .max(200)
+      .default('United Nations Office for Disarmament Affairs'),
+    IATI_REPORTING_ORG_TYPE: z
+      .string()
+      .regex(/^\d{2}$/, 'an IATI OrganisationType code, like 40')
+      .default('40'),
+    // Notifications (docs/NOTIFICATIONS.md).
+    NOTIFY_SUGGESTION_MIN_SCORE: z.coerce.number().min(0).max(1).default(0.5),
+    NOTIFY_SWEEP_EVERY_MS: z.coerce.number().int().min(100).default(30_000),
+    NOTIFY_LEASE_MS: z.coerce.number().int().min(1000).default(120_000),
+    NOTIFY_EMAIL_RETRY_BASE_MS: z.coerce.number().int().min(10).default(60_000),
+    NOTIFY_EMAIL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+    NOTIFY_DIGEST_CRON: z
+      .string()
+      .regex(/^\S+( \S+){4}$/, 'a cron pattern with five fields, like 0 6 * * *')
+      .default('0 6 * * *'),
+    WEBHOOK_ALLOW_INSECURE: booleanFlag.default(false),
+    WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+    WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).default(60_000),
+    WEBHOOK_RETRY_MAX_DELAY_MS: z.coerce.number().int().min(10).default(21_600_000),
+    WEBHOOK_RETRY_WINDOW_MS: z.coerce.number().int().min(100).default(86_400_000),
+    FOLLOW_UP_CRON: z
+      .string()
+      .regex(/^\S+( \S+){4}$/, 'a cron pattern with five fields, like 0 5 * * *')
+      .default('0 5 * * *'),
+    FOLLOW_UP_AGREEMENT_DAYS: z.coerce.number().int().min(1).default(365),
+    FOLLOW_UP_STALE_NEED_DAYS: z.coerce.number().int().min(1).default(90),
+  })
+  .refine((env) => !(env.WEBHOOK_ALLOW_INSECURE && env.NODE_ENV === 'production'), {
+    message: 'must not be true in production (it allows http and private addresses)',
+    path: ['WEBHOOK_ALLOW_INSECURE'],
   })
   .refine((env) => (env.ADMIN_EMAIL === undefined) === (env.ADMIN_PASSWORD === undefined), {
     message: 'ADMIN_EMAIL and ADMIN_PASSWORD must be set together',

@@ -3,7 +3,16 @@
  * bound to its queue and its payload type, so a typo or a wrong payload is a compile error.
  * Payloads carry ids (and versions), never whole records: processors reload what they need.
  */
-export const QUEUE_NAMES = ['email', 'events', 'matching', 'review', 'imports'] as const;
+export const QUEUE_NAMES = [
+  'email',
+  'events',
+  'matching',
+  'review',
+  'imports',
+  'coordination',
+  'notifications',
+  'allocation',
+] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export interface JobPayloads {
@@ -27,10 +36,30 @@ export interface JobPayloads {
   'matching.reconcile': { reason: string };
   /** Recompute every open need and active offer, with progress. */
   'matching.rematch-all': { requestedBy: string | null };
+  /** One chunk of a full re-match: the open needs with ids in [fromId, toId). */
+  'matching.rematch-chunk': {
+    runId: string;
+    chunk: number;
+    fromId: string;
+    toId: string | null;
+    needs: number;
+  };
   /** Circulate needs filed on a State's behalf whose no-objection period passed (scheduled). */
   'review.release-consent': { reason: string };
   /** Run one bulk import (the file and its requester are stored in import_job). */
   'imports.run': { importId: string };
+  /** Look through every commitment for coordination alerts not raised yet (scheduled). */
+  'coordination.sweep-alerts': { reason: string };
+  /** Send one notification delivery (e-mail or webhook) if it is still due; the row decides. */
+  'notifications.deliver': { deliveryId: string };
+  /** Re-enqueue due deliveries, recover expired leases, notify new suggestions (scheduled). */
+  'notifications.sweep': { reason: string };
+  /** One digest e-mail per user per day from the deliveries waiting for it (scheduled). */
+  'notifications.digest': { reason: string };
+  /** Follow-up reminders and the expiry of needs past their needed-by date (scheduled). */
+  'notifications.follow-up': { reason: string };
+  /** Solve one allocation run (its parameters are stored in allocation_run). */
+  'allocation.solve': { runId: string };
 }
 
 export type JobName = keyof JobPayloads;
@@ -42,8 +71,15 @@ export const JOB_QUEUE: { readonly [J in JobName]: QueueName } = {
   'matching.match-offer': 'matching',
   'matching.reconcile': 'matching',
   'matching.rematch-all': 'matching',
+  'matching.rematch-chunk': 'matching',
   'review.release-consent': 'review',
   'imports.run': 'imports',
+  'coordination.sweep-alerts': 'coordination',
+  'notifications.deliver': 'notifications',
+  'notifications.sweep': 'notifications',
+  'notifications.digest': 'notifications',
+  'notifications.follow-up': 'notifications',
+  'allocation.solve': 'allocation',
 };
 
 /** Retry policy per queue; the producer applies it so no call site can forget it. */
@@ -54,6 +90,12 @@ export const QUEUE_POLICY: Record<QueueName, { attempts: number; backoffMs: numb
   review: { attempts: 5, backoffMs: 5_000 },
   // An import is all-or-nothing and idempotent (external references), so a retry is safe.
   imports: { attempts: 3, backoffMs: 5_000 },
+  coordination: { attempts: 5, backoffMs: 5_000 },
+  // Send failures are retried on the delivery row's own schedule (next_attempt_at); these
+  // attempts only cover unexpected errors such as the database being briefly unreachable.
+  notifications: { attempts: 5, backoffMs: 2_000 },
+  // A solve is a pure function of the database at the time; a retry recomputes it.
+  allocation: { attempts: 2, backoffMs: 10_000 },
 };
 
 export const JOB_RETENTION = {

@@ -73,7 +73,7 @@ describe('operator commands (npm run cli)', () => {
     const ok = await run('Quiet-Harbour-Lantern-2026');
     expect(ok.code).toBe(0);
     expect(ok.out).not.toContain('Quiet-Harbour-Lantern-2026');
-  }, 60000);
+  }, 120_000);
 
   it('demo loads parties and accounts with random passwords, printed once; a second run keeps them', async () => {
     const first = await runTs('src/cli.ts', ['demo'], env);
@@ -95,5 +95,5 @@ describe('operator commands (npm run cli)', () => {
       `SELECT count(*)::int AS n FROM audit_entry WHERE actor_kind = 'system' AND action = 'user.create'`,
     );
     expect(audit.rows[0].n).toBeGreaterThanOrEqual(7);
-  }, 60000);
+  }, 120_000);
 });

@@ -249,7 +249,7 @@ describe('exchange rates: API, conversion, CSV import', () => {
     expect(audit).toHaveLength(3);
     expect(audit.every((a: { actor_kind: string }) => a.actor_kind === 'system')).toBe(true);
     expect(audit[0].job_id).toBe('cli:import-rates');
-  });
+  }, 120_000);
 
   it('refuses a file with bad rows: every problem with its line, exit 1, nothing stored', async () => {
     const file = join(dir, 'bad.csv');
@@ -288,5 +288,5 @@ describe('exchange rates: API, conversion, CSV import', () => {
     expect(run2.code).toBe(1);
     expect(run2.stderr).toMatch(/^line 1: header: /m);
     expect(await count('SEK')).toBe(0);
-  });
+  }, 120_000);
 });

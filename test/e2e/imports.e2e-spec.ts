@@ -313,5 +313,5 @@ describe('bulk imports', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/line 2: priority: /);
     expect(await importedNeeds(cast.perParty)).toHaveLength(2);
-  });
+  }, 120_000);
 });
