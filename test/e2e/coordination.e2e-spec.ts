@@ -776,26 +776,19 @@ describe('coordination: coverage, gaps, exports, chart and alerts', () => {
         { action: 'coordination_alert.raise', entity_party_id: cast.perParty },
       ]);
 
-      // Guarded until notifications (issue 9) are merged: every secretariat user is notified.
-      const probe = await api.http
-        .get('/api/v1/notifications')
-        .set('Authorization', `Bearer ${cast.secretariat.token}`);
-      if (probe.status !== 404) {
-        await waitFor(
-          async () =>
-            (
-              await api.http
-                .get('/api/v1/notifications')
-                .set('Authorization', `Bearer ${cast.secretariat.token}`)
-            ).body.items as Record<string, unknown>[],
-          (items) =>
-            items.some(
-              (i) => i.eventType === 'coordination.alert.raised' && i.entityId === over.id,
-            ),
-          20000,
-          "the secretariat's notification of the alert",
-        );
-      }
+      // The secretariat is notified of the alert (in-app).
+      await waitFor(
+        async () =>
+          (
+            await api.http
+              .get('/api/v1/notifications')
+              .set('Authorization', `Bearer ${cast.secretariat.token}`)
+          ).body.items as Record<string, unknown>[],
+        (items) =>
+          items.some((i) => i.eventType === 'coordination.alert.raised' && i.entityId === over.id),
+        20000,
+        "the secretariat's notification of the alert",
+      );
     });
 
     it('an offer committed beyond its envelope raises an alert', async () => {

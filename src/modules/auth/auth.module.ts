@@ -67,6 +67,6 @@ import { TotpService } from './totp.service';
     ApiKeysService,
     { provide: Authenticator, useClass: TokenAuthenticator },
   ],
-  exports: [Authenticator, PasswordService],
+  exports: [Authenticator, PasswordService, AuthService],
 })
 export class AuthModule {}

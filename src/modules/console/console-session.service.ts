@@ -1,5 +1,4 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { isUUID } from 'class-validator';
 import { createHmac, timingSafeEqual } from 'node:crypto';
@@ -35,21 +34,15 @@ export function sessionIdOf(accessToken: string): string {
  * console at once; a session idle for CONSOLE_IDLE_TIMEOUT_MS ends.
  */
 @Injectable()
-export class ConsoleSessionService implements OnModuleInit {
-  private auth!: AuthService;
+export class ConsoleSessionService {
   private readonly key: Buffer;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    private readonly moduleRef: ModuleRef,
+    private readonly auth: AuthService,
     config: AppConfig,
   ) {
     this.key = createHmac('sha256', config.env.JWT_SECRET).update('salw-console-session').digest();
-  }
-
-  onModuleInit(): void {
-    // AuthModule exports only the Authenticator; its AuthService is looked up across modules.
-    this.auth = this.moduleRef.get(AuthService, { strict: false });
   }
 
   private sign(sessionId: string): string {

@@ -8,6 +8,7 @@ import { OffersModule } from '../offers/offers.module';
 import { PartiesModule } from '../parties/parties.module';
 import { PlansModule } from '../plans/plans.module';
 import { ReferenceModule } from '../reference/reference.module';
+import { AuthModule } from '../auth/auth.module';
 import { ReviewModule } from '../review/review.module';
 import { ConsoleAuthenticator } from './console.authenticator';
 import { ConsoleMiddleware } from './console.middleware';
@@ -46,6 +47,7 @@ const CONTROLLERS = [
     PlansModule,
     MatchingModule,
     ReviewModule,
+    AuthModule,
   ],
   controllers: CONTROLLERS,
   providers: [
