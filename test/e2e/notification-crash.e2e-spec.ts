@@ -82,8 +82,11 @@ describe('crashes and lost jobs: no duplicate, no lost delivery', () => {
 
   const proposeNewMatch = async () => {
     const offer = await createActiveOffer(api, cast.donor.token);
-    const match = await insertMatch(api, { needId, offerId: offer.id });
-    await fireMatch(api, cast.secretariat.token, match.id, 'propose', 1).expect(200);
+    // At version 2 (as after an interest), so that the worker's own matching run for the new
+    // offer, which may finish after this insert, does not remove it as an untouched pair below
+    // MATCH_MIN_SCORE.
+    const match = await insertMatch(api, { needId, offerId: offer.id, version: 2 });
+    await fireMatch(api, cast.secretariat.token, match.id, 'propose', 2).expect(200);
     return match.id;
   };
   const deliveriesOf = (matchId: string) =>
