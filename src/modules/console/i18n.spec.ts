@@ -1,3 +1,5 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   CONSOLE_LANGUAGES,
@@ -72,5 +74,18 @@ describe('console messages', () => {
     expect(negotiateLanguage(undefined, undefined, 'de, it;q=0.5')).toBe('en');
     expect(negotiateLanguage(undefined, undefined, 'fr;q=0')).toBe('en');
     expect(negotiateLanguage(undefined, undefined, undefined)).toBe('en');
+  });
+  it('merges per-area catalogues into their language and refuses a key defined twice', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'i18n-'));
+    writeFileSync(join(dir, 'en.json'), JSON.stringify({ 'nav.home': 'Home' }));
+    mkdirSync(join(dir, 'inbox'));
+    writeFileSync(join(dir, 'inbox', 'en.json'), JSON.stringify({ 'inbox.title': 'Inbox' }));
+    writeFileSync(join(dir, 'inbox', 'fr.json'), JSON.stringify({ 'inbox.title': 'Boîte' }));
+    expect(loadCatalogues(dir)).toEqual({
+      en: { 'nav.home': 'Home', 'inbox.title': 'Inbox' },
+      fr: { 'inbox.title': 'Boîte' },
+    });
+    writeFileSync(join(dir, 'inbox', 'en.json'), JSON.stringify({ 'nav.home': 'Again' }));
+    expect(() => loadCatalogues(dir)).toThrow('Console message "nav.home" (en) is defined twice');
   });
 });

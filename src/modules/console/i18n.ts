@@ -28,12 +28,29 @@ export function directionOf(lang: string): 'rtl' | 'ltr' {
   return RTL.has(lang) ? 'rtl' : 'ltr';
 }
 
-/** One JSON catalogue per language (`i18n/<lang>.json`), flat keys such as `need.title`. */
+/**
+ * One JSON catalogue per language (`i18n/<lang>.json`), flat keys such as `need.title`, plus
+ * optional per-area catalogues (`i18n/<area>/<lang>.json`) merged into it; a key defined twice
+ * is an error, so areas cannot silently override each other.
+ */
 export function loadCatalogues(dir = join(__dirname, 'i18n')): Record<string, Catalogue> {
   const out: Record<string, Catalogue> = {};
-  for (const file of readdirSync(dir)) {
-    if (!file.endsWith('.json')) continue;
-    out[file.slice(0, -5)] = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Catalogue;
+  const merge = (file: string, lang: string) => {
+    const entries = JSON.parse(readFileSync(file, 'utf8')) as Catalogue;
+    const into = (out[lang] ??= {});
+    for (const [key, message] of Object.entries(entries)) {
+      if (key in into) throw new Error(`Console message "${key}" (${lang}) is defined twice`);
+      into[key] = message;
+    }
+  };
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isFile() && entry.name.endsWith('.json')) {
+      merge(join(dir, entry.name), entry.name.slice(0, -5));
+    } else if (entry.isDirectory()) {
+      for (const file of readdirSync(join(dir, entry.name))) {
+        if (file.endsWith('.json')) merge(join(dir, entry.name, file), file.slice(0, -5));
+      }
+    }
   }
   if (!out.en) throw new Error(`No English catalogue (en.json) in ${dir}`);
   return out;
