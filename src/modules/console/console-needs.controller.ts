@@ -26,7 +26,7 @@ import { MatchReviewService } from '../review/match-review.service';
 import { ConsoleController } from './console-controller.decorator';
 import { ConsolePages, PageRequest } from './console-pages.service';
 import { ConsoleReference } from './console-reference';
-import { conflictRows, FormValues, hiddenFields, listQuery, versionOf } from './console-records';
+import { FormValues, listQuery, versionOf } from './console-records';
 import { FormBody, formErrors, list, numberOrRaw, optional, text, validated } from './forms';
 
 /** The need form's fields, in page order (names as in the API body). */
@@ -287,34 +287,17 @@ export class ConsoleNeedsController {
     } catch (error) {
       if (error instanceof AppException && error.code === 'PRECONDITION_FAILED') {
         const current = await this.needs.get(principal, id);
-        const lang = (await this.pages.context(req, res)).lang;
-        const labels = await this.reference.labels(lang);
-        const show = (f: string, v: string | string[]) =>
-          f === 'controlAreas'
-            ? labels.areas(v as string[]).join('; ')
-            : f === 'assistanceTypes'
-              ? labels.types(v as string[]).join('; ')
-              : f === 'frameworks'
-                ? labels.frameworks(v as string[]).join('; ')
-                : Array.isArray(v)
-                  ? v.join('; ')
-                  : v;
-        return this.pages.send(
-          req,
-          res,
-          'conflict',
-          {
-            kind: 'need',
-            title: current.title,
-            recordHref: `/app/needs/${id}`,
-            action: `/app/needs/${id}`,
-            currentVersion: current.version,
-            yourVersion: version,
-            rows: conflictRows(NEED_FORM_FIELDS, needValues(current), values, show, 'need.field.'),
-            hidden: hiddenFields(values),
-          },
-          409,
-        );
+        return this.pages.sendConflict(req, res, {
+          kind: 'need',
+          id,
+          title: current.title,
+          currentVersion: current.version,
+          yourVersion: version,
+          fields: NEED_FORM_FIELDS,
+          theirs: needValues(current),
+          mine: values,
+          codeLists: { controlAreas: 'areas', assistanceTypes: 'types', frameworks: 'frameworks' },
+        });
       }
       const errors = formErrors(error, NEED_FORM_FIELDS, { estimatedCost: 'estimatedCost.amount' });
       if (!errors) throw error;

@@ -22,7 +22,7 @@ import { OffersService } from '../offers/offers.service';
 import { ConsoleController } from './console-controller.decorator';
 import { ConsolePages, PageRequest } from './console-pages.service';
 import { ConsoleReference } from './console-reference';
-import { conflictRows, FormValues, hiddenFields, listQuery, versionOf } from './console-records';
+import { FormValues, listQuery, versionOf } from './console-records';
 import { FormBody, formErrors, list, numberOrRaw, optional, text, validated } from './forms';
 
 export const OFFER_FORM_FIELDS = [
@@ -271,42 +271,24 @@ export class ConsoleOffersController {
     } catch (error) {
       if (error instanceof AppException && error.code === 'PRECONDITION_FAILED') {
         const current = await this.offers.get(principal, id);
-        const lang = (await this.pages.context(req, res)).lang;
-        const l = await this.reference.labels(lang);
-        const show = (f: string, v: string | string[]) => {
-          const a = v as string[];
-          const shown: Record<string, () => string[]> = {
-            controlAreas: () => l.areas(a),
-            assistanceTypes: () => l.types(a),
-            'eligibility.regions': () => l.regions(a),
-            'eligibility.groups': () => l.groups(a),
-            'eligibility.countries': () => l.countries(a),
-            'eligibility.excludeCountries': () => l.countries(a),
-          };
-          return shown[f] ? shown[f]().join('; ') : Array.isArray(v) ? v.join('; ') : v;
-        };
-        return this.pages.send(
-          req,
-          res,
-          'conflict',
-          {
-            kind: 'offer',
-            title: current.title,
-            recordHref: `/app/offers/${id}`,
-            action: `/app/offers/${id}`,
-            currentVersion: current.version,
-            yourVersion: version,
-            rows: conflictRows(
-              OFFER_FORM_FIELDS,
-              offerValues(current),
-              values,
-              show,
-              'offer.field.',
-            ),
-            hidden: hiddenFields(values),
+        return this.pages.sendConflict(req, res, {
+          kind: 'offer',
+          id,
+          title: current.title,
+          currentVersion: current.version,
+          yourVersion: version,
+          fields: OFFER_FORM_FIELDS,
+          theirs: offerValues(current),
+          mine: values,
+          codeLists: {
+            controlAreas: 'areas',
+            assistanceTypes: 'types',
+            'eligibility.regions': 'regions',
+            'eligibility.groups': 'groups',
+            'eligibility.countries': 'countries',
+            'eligibility.excludeCountries': 'countries',
           },
-          409,
-        );
+        });
       }
       const errors = formErrors(error, OFFER_FORM_FIELDS, ALIASES);
       if (!errors) throw error;

@@ -4,6 +4,8 @@ import type { RequestWithPrincipal } from '../../common/access/current-principal
 import { consoleUserOf, ConsoleRequest } from './console.authenticator';
 import { LANGUAGE_COOKIE } from './console.constants';
 import { ConsoleCsrf } from './console-csrf';
+import { Conflict, conflictView } from './console-records';
+import { ConsoleReference } from './console-reference';
 import { ConsoleSessionService, ConsoleUser } from './console-session.service';
 import { ConsoleViews, PageContext } from './console-views.service';
 import { negotiateLanguage } from './i18n';
@@ -18,6 +20,7 @@ export class ConsolePages {
     readonly views: ConsoleViews,
     private readonly csrf: ConsoleCsrf,
     private readonly sessions: ConsoleSessionService,
+    private readonly reference: ConsoleReference,
   ) {}
 
   /** The signed-in user: from the session cookie, or the principal of an API credential. */
@@ -25,6 +28,12 @@ export class ConsolePages {
     const fromCookie = await consoleUserOf(req, this.sessions);
     if (fromCookie) return fromCookie;
     return req.principal ? { principal: req.principal, name: '', email: '', partyName: '' } : null;
+  }
+
+  /** The conflict page (409): the newer stored version beside what the user submitted. */
+  async sendConflict(req: Request, res: Response, conflict: Conflict): Promise<void> {
+    const labels = await this.reference.labels((await this.context(req, res)).lang);
+    await this.send(req, res, 'conflict', conflictView(conflict, labels), 409);
   }
 
   /** Built once per request (the CSRF cookie is set once). */

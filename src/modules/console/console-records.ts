@@ -1,4 +1,5 @@
 import { AppException } from '../../common/errors';
+import type { CodeList, Labels } from './console-reference';
 import type { FormBody } from './forms';
 
 export type FormValues = Record<string, string | string[]>;
@@ -59,4 +60,39 @@ export function hiddenFields(values: FormValues): { name: string; value: string 
   return Object.entries(values).flatMap(([name, v]) =>
     (Array.isArray(v) ? v : [v]).map((value) => ({ name, value })),
   );
+}
+
+/** An edit that hit a newer version: the stored record beside the submitted form. */
+export interface Conflict {
+  kind: 'need' | 'offer';
+  id: string;
+  title: string;
+  currentVersion: number;
+  yourVersion: number;
+  /** The form's fields, in page order; their labels are `<kind>.field.<field>`. */
+  fields: readonly string[];
+  theirs: FormValues;
+  mine: FormValues;
+  /** The fields that hold codes, shown by their titles. */
+  codeLists: Partial<Record<string, CodeList>>;
+}
+
+/** The data of the conflict page (`views/conflict.eta`). */
+export function conflictView(c: Conflict, labels: Labels) {
+  const show = (field: string, value: string | string[]) => {
+    const list = c.codeLists[field];
+    if (list) return labels[list](Array.isArray(value) ? value : [value]).join('; ');
+    return Array.isArray(value) ? value.join('; ') : value;
+  };
+  const href = `/app/${c.kind}s/${c.id}`;
+  return {
+    kind: c.kind,
+    title: c.title,
+    recordHref: href,
+    action: href,
+    currentVersion: c.currentVersion,
+    yourVersion: c.yourVersion,
+    rows: conflictRows(c.fields, c.theirs, c.mine, show, `${c.kind}.field.`),
+    hidden: hiddenFields(c.mine),
+  };
 }

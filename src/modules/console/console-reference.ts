@@ -76,3 +76,9 @@ export class ConsoleReference {
     };
   }
 }
+
+/** The titles of a record's codes in one language (`ConsoleReference.labels`). */
+export type Labels = Awaited<ReturnType<ConsoleReference['labels']>>;
+
+/** The kinds of code list a form field can hold, named as the `Labels` look-up that titles them. */
+export type CodeList = 'areas' | 'types' | 'frameworks' | 'regions' | 'groups' | 'countries';
