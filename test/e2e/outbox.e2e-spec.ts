@@ -100,4 +100,29 @@ describe('outbox and relay: every change reaches the queue, once, even across a 
     expect(received.length).toBe(300);
     expect(new Set(received.map((e) => e.outboxId)).size).toBe(300);
   });
+  it('a failing handler does not hold the others back, and its retry runs only it', async () => {
+    const entityId = randomUUID();
+    const calls: string[] = [];
+    let failures = 1;
+    for (const w of workers) {
+      const bus = w.get(DomainEventBus);
+      bus.subscribe('need.flagged', 'flaky', async (e) => {
+        if (e.entityId !== entityId) return;
+        calls.push('flaky');
+        if (failures-- > 0) throw new Error('briefly unavailable');
+      });
+      bus.subscribe('need.flagged', 'steady', async (e) => {
+        if (e.entityId === entityId) calls.push('steady');
+      });
+    }
+    await db.transaction((m) =>
+      api.app
+        .get(OutboxService)
+        .add(m, { type: 'need.flagged', entityType: 'need', entityId, version: 1 }),
+    );
+    // First attempt: flaky fails, steady still runs; the retry (after the backoff) runs flaky alone.
+    await waitFor(() => calls.length >= 3, Boolean, 30000, 'the retry');
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(calls).toEqual(['flaky', 'steady', 'flaky']);
+  });
 });

@@ -19,7 +19,7 @@ describe('DomainEventBus', () => {
     expect(DomainEventBus.matches('*', 'offer.updated')).toBe(true);
   });
 
-  it('runs every matching handler in order and lets a failure through for a retry', async () => {
+  it('runs every matching handler in order, the others too when one fails, and skips those done', async () => {
     const bus = new DomainEventBus();
     const seen: string[] = [];
     bus.subscribe('need.*', 'a', async (e) => void seen.push(`a:${e.type}`));
@@ -28,19 +28,33 @@ describe('DomainEventBus', () => {
       'b',
       async (e) => void seen.push(`b:${e.type}`),
     );
-    expect(await bus.dispatch(event('need.published'))).toEqual(['a', 'b']);
-    expect(await bus.dispatch(event('offer.updated'))).toEqual([]);
-    unsubscribe();
-    expect(await bus.dispatch(event('need.published'))).toEqual(['a']);
-    bus.subscribe('need.*', 'failing', async () => {
-      throw new Error('boom');
+    expect(await bus.dispatch(event('need.published'))).toEqual({
+      ran: ['a@need.*', 'b@need.published'],
+      failed: [],
     });
-    await expect(bus.dispatch(event('need.updated'))).rejects.toThrow('boom');
+    expect(await bus.dispatch(event('offer.updated'))).toEqual({ ran: [], failed: [] });
+    unsubscribe();
+    expect((await bus.dispatch(event('need.published'))).ran).toEqual(['a@need.*']);
+
+    let failures = 1;
+    const flaky = new DomainEventBus();
+    flaky.subscribe('need.*', 'first', async () => {
+      if (failures-- > 0) throw new Error('boom');
+      seen.push('first');
+    });
+    flaky.subscribe('need.*', 'second', async () => void seen.push('second'));
+    const attempt = await flaky.dispatch(event('need.updated'));
+    expect(attempt.ran).toEqual(['second@need.*']);
+    expect(attempt.failed.map((f) => [f.key, f.error.message])).toEqual([['first@need.*', 'boom']]);
+    // The retry runs only the one that failed.
+    const retry = await flaky.dispatch(event('need.updated'), new Set(attempt.ran));
+    expect(retry).toEqual({ ran: ['first@need.*'], failed: [] });
     expect(seen).toEqual([
       'a:need.published',
       'b:need.published',
       'a:need.published',
-      'a:need.updated',
+      'second',
+      'first',
     ]);
   });
 });

@@ -25,14 +25,29 @@ export class DomainEventBus {
     return pattern.endsWith('.*') && type.startsWith(pattern.slice(0, -1));
   }
 
-  /** Runs every matching handler; a failure fails the job so BullMQ retries it. */
-  async dispatch(event: DomainEvent): Promise<string[]> {
+  /**
+   * Runs every matching handler whose key (`name@pattern`) is not in `done`, in subscription
+   * order, each one even when an earlier one fails: one module's failure does not hold the
+   * others back. Returns the keys of those that succeeded, and the failures.
+   */
+  async dispatch(
+    event: DomainEvent,
+    done: ReadonlySet<string> = new Set(),
+  ): Promise<{ ran: string[]; failed: { key: string; error: Error }[] }> {
     const ran: string[] = [];
-    for (const h of this.handlers.filter((h) => DomainEventBus.matches(h.pattern, event.type))) {
-      await h.handle(event);
-      ran.push(h.name);
+    const failed: { key: string; error: Error }[] = [];
+    const due = this.handlers.filter((h) => DomainEventBus.matches(h.pattern, event.type));
+    if (!due.length) this.logger.debug(`No subscriber for ${event.type}`);
+    for (const h of due) {
+      const key = `${h.name}@${h.pattern}`;
+      if (done.has(key)) continue;
+      try {
+        await h.handle(event);
+        ran.push(key);
+      } catch (error) {
+        failed.push({ key, error: error instanceof Error ? error : new Error(String(error)) });
+      }
     }
-    if (!ran.length) this.logger.debug(`No subscriber for ${event.type}`);
-    return ran;
+    return { ran, failed };
   }
 }
