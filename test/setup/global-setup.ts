@@ -34,7 +34,27 @@ export default async function globalSetup(): Promise<void> {
   } finally {
     redis.disconnect();
   }
+  await dropAbandonedDatabases();
   const template = await createEmptyDatabase('salw_tmpl');
   await migrate(template.url);
   process.env.SALW_TEST_TEMPLATE_DB = template.name;
+}
+
+/**
+ * Test databases that a killed run never dropped: created more than three hours ago (no run
+ * lasts that long) and with nobody connected, so a run going on beside this one is left alone.
+ */
+async function dropAbandonedDatabases(): Promise<void> {
+  await withAdminClient(async (c) => {
+    const { rows } = await c.query<{ datname: string }>(
+      `SELECT d.datname FROM pg_database d
+        WHERE (d.datname LIKE 'salw\\_t\\_%' OR d.datname LIKE 'salw\\_tmpl\\_%')
+          AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datid = d.oid)
+          AND (pg_stat_file('base/' || d.oid || '/PG_VERSION')).modification
+              < now() - interval '3 hours'`,
+    );
+    for (const { datname } of rows) {
+      await c.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+    }
+  });
 }
