@@ -22,6 +22,8 @@ import { NeedsService } from '../needs/needs.service';
 import { OffersService } from '../offers/offers.service';
 import { PartiesService } from '../parties/parties.service';
 import { PlansService } from '../plans/plans.service';
+import { ConsentService } from '../review/consent.service';
+import { ObjectNeedDto } from '../review/dto/review.dto';
 import { MatchReviewService } from '../review/match-review.service';
 import { ConsoleController } from './console-controller.decorator';
 import { ConsolePages, PageRequest } from './console-pages.service';
@@ -49,6 +51,9 @@ export const NEED_FORM_FIELDS = [
   'implementer',
 ] as const;
 
+/** On the create form only: the State a secretariat officer files the need for. */
+const FILING_PARTY = 'partyId';
+
 /** A stored need as form values (what the edit form starts from, and "theirs" in a conflict). */
 export function needValues(n: NeedDto): FormValues {
   return {
@@ -74,6 +79,7 @@ export function needValues(n: NeedDto): FormValues {
 /** The form as typed (kept to show it again with the errors). */
 export function submittedNeedValues(body: FormBody): FormValues {
   const out: FormValues = {};
+  if (text(body, FILING_PARTY)) out[FILING_PARTY] = text(body, FILING_PARTY);
   for (const f of NEED_FORM_FIELDS) {
     out[f] = ['controlAreas', 'assistanceTypes', 'frameworks'].includes(f)
       ? list(body, f)
@@ -91,6 +97,7 @@ export function needBody(v: FormValues, mode: 'create' | 'edit'): Record<string,
   const empty = mode === 'create' ? undefined : null;
   const s = (f: string) => v[f] as string;
   const body: Record<string, unknown> = {
+    partyId: mode === 'create' ? v[FILING_PARTY] : undefined,
     title: s('title'),
     description: s('description'),
     language: s('language'),
@@ -138,6 +145,7 @@ export class ConsoleNeedsController {
     private readonly offers: OffersService,
     private readonly matches: MatchesService,
     private readonly review: MatchReviewService,
+    private readonly consents: ConsentService,
     private readonly plans: PlansService,
     private readonly parties: PartiesService,
     private readonly reference: ConsoleReference,
@@ -176,7 +184,7 @@ export class ConsoleNeedsController {
   }
 
   @Get('new')
-  @Roles('national_contact')
+  @Roles('national_contact', 'secretariat')
   async newForm(
     @CurrentPrincipal() principal: Principal,
     @Req() req: PageRequest,
@@ -195,7 +203,7 @@ export class ConsoleNeedsController {
   }
 
   @Post()
-  @Roles('national_contact')
+  @Roles('national_contact', 'secretariat')
   async create(
     @CurrentPrincipal() principal: Principal,
     @Req() req: PageRequest,
@@ -208,7 +216,9 @@ export class ConsoleNeedsController {
       const need = await this.needs.create(principal, dto);
       res.redirect(303, `/app/needs/${need.id}?done=created`);
     } catch (error) {
-      const errors = formErrors(error, NEED_FORM_FIELDS, { estimatedCost: 'estimatedCost.amount' });
+      const errors = formErrors(error, [FILING_PARTY, ...NEED_FORM_FIELDS], {
+        estimatedCost: 'estimatedCost.amount',
+      });
       if (!errors) throw error;
       await this.renderForm(req, res, principal, { mode: 'create', values, errors }, 400);
     }
@@ -222,6 +232,54 @@ export class ConsoleNeedsController {
     @Res() res: Response,
     @Param('id', IdPipe) id: string,
     @Query('done') done?: string,
+  ) {
+    await this.renderShow(req, res, principal, id, {
+      done: typeof done === 'string' ? done : null,
+    });
+  }
+
+  /** The State consents to the circulation of a need the secretariat filed on its behalf. */
+  @Post(':id/consent')
+  @Authenticated()
+  async consent(
+    @CurrentPrincipal() principal: Principal,
+    @Res() res: Response,
+    @Param('id', IdPipe) id: string,
+    @Body() body: FormBody,
+  ) {
+    await this.consents.consent(principal, id, etagOf(versionOf(body)));
+    res.redirect(303, `/app/needs/${id}?done=consent`);
+  }
+
+  /** The State objects: the need is withdrawn with its note (required, shown by the field). */
+  @Post(':id/object')
+  @Authenticated()
+  async object(
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: PageRequest,
+    @Res() res: Response,
+    @Param('id', IdPipe) id: string,
+    @Body() body: FormBody,
+  ) {
+    const values = { note: typeof body.note === 'string' ? body.note : '' };
+    try {
+      const dto = await validated(ObjectNeedDto, values);
+      await this.consents.object(principal, id, dto.note, etagOf(versionOf(body)));
+      res.redirect(303, `/app/needs/${id}?done=object`);
+    } catch (error) {
+      const errors = formErrors(error, ['note']);
+      if (!errors) throw error;
+      await this.renderShow(req, res, principal, id, { done: null, values, errors }, 400);
+    }
+  }
+
+  private async renderShow(
+    req: PageRequest,
+    res: Response,
+    principal: Principal,
+    id: string,
+    extra: { done: string | null; values?: FormValues; errors?: unknown },
+    status = 200,
   ) {
     const need = await this.needs.get(principal, id);
     const lang = (await this.pages.context(req, res)).lang;
@@ -237,17 +295,27 @@ export class ConsoleNeedsController {
       })),
     );
     res.setHeader('ETag', etagOf(need.version));
-    await this.pages.send(req, res, 'needs/show', {
-      need,
-      labels,
-      matches,
-      done: typeof done === 'string' ? done : null,
-      transitions: NEED_TRANSITION_NAMES.filter((n) => mayFireNeed(principal, need, n)),
-      canEdit:
-        ['draft', 'submitted', 'under_review'].includes(need.status) &&
-        (hasRole(principal, 'secretariat') ||
-          (principal.partyId === need.partyId && hasRole(principal, 'national_contact'))),
-    });
+    await this.pages.send(
+      req,
+      res,
+      'needs/show',
+      {
+        ...extra,
+        need,
+        labels,
+        matches,
+        transitions: NEED_TRANSITION_NAMES.filter((n) => mayFireNeed(principal, need, n)),
+        canEdit:
+          ['draft', 'submitted', 'under_review'].includes(need.status) &&
+          (hasRole(principal, 'secretariat') ||
+            (principal.partyId === need.partyId && hasRole(principal, 'national_contact'))),
+        canConsent:
+          need.consentStatus === 'pending' &&
+          principal.partyId === need.partyId &&
+          hasRole(principal, 'national_contact'),
+      },
+      status,
+    );
   }
 
   @Get(':id/edit')
@@ -354,8 +422,29 @@ export class ConsoleNeedsController {
     status = 200,
   ) {
     const lang = (await this.pages.context(req, res)).lang;
-    const partyId = data.need?.partyId ?? principal.partyId;
-    const state = partyId ? (await this.parties.get(partyId)).countryCode : null;
+    // The secretariat files for a State it picks (the State's plan items once one is picked).
+    const onBehalf =
+      data.mode === 'create' &&
+      hasRole(principal, 'secretariat') &&
+      !hasRole(principal, 'national_contact');
+    const chosen = data.values[FILING_PARTY];
+    const partyId = onBehalf
+      ? typeof chosen === 'string' && /^[0-9a-f-]{36}$/i.test(chosen)
+        ? chosen
+        : null
+      : (data.need?.partyId ?? principal.partyId);
+    const state = partyId
+      ? await this.parties.get(partyId).then(
+          (p) => p.countryCode,
+          () => null,
+        )
+      : null;
+    const labels = onBehalf ? await this.reference.labels(lang) : null;
+    const states = labels
+      ? (await this.parties.activeStates())
+          .map((p) => ({ value: p.id, label: labels.country(p.countryCode) }))
+          .sort((a, b) => a.label.localeCompare(b.label, lang))
+      : null;
     const plans = state ? (await this.plans.list(principal, { state, limit: 20 })).items : [];
     const planItems = plans.flatMap((p) =>
       p.items.map((i) => ({ value: i.id, label: `${p.title} — ${i.rank}. ${i.title}` })),
@@ -368,6 +457,7 @@ export class ConsoleNeedsController {
         ...data,
         picks: await this.reference.pickLists(lang),
         planItems,
+        states,
         priorities: NEED_PRIORITIES,
         visibilities: NEED_VISIBILITY_TIERS,
         action: data.mode === 'create' ? '/app/needs' : `/app/needs/${data.need!.id}`,

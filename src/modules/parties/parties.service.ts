@@ -99,6 +99,14 @@ export class PartiesService {
     return toPage(rows, limit, (p) => [p.name.toLowerCase(), p.id]);
   }
 
+  /** Every active State party (id and country code), for pick-lists. */
+  async activeStates(): Promise<{ id: string; countryCode: string }[]> {
+    return this.db.query(
+      `SELECT id, country_code AS "countryCode" FROM party
+        WHERE type = 'state' AND active AND country_code IS NOT NULL ORDER BY country_code`,
+    );
+  }
+
   async get(id: string, manager: EntityManager = this.db.manager): Promise<Party> {
     const party = await manager.findOne(Party, { where: { id } });
     if (!party) throw AppException.notFound('Party');
