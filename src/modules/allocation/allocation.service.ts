@@ -650,6 +650,21 @@ export class AllocationService {
       });
     });
     const sum = (a: Float64Array) => a.reduce((s, v) => s + v, 0);
+    // The greedy baseline per need and per offer, to show beside the proposal.
+    const greedyPerNeed: Record<string, number> = {};
+    const greedyPerOffer: Record<string, number> = {};
+    const greedyCents = outcome.greedy.cents;
+    const centsPerNeed = new Map<string, number>();
+    const centsPerOffer = new Map<string, number>();
+    for (let k = 0; k < greedyCents.length; k++) {
+      if (!(greedyCents[k] > 0)) continue;
+      const needId = problem.needs[problem.pairNeed[k]].id;
+      const offerId = problem.offers[problem.pairOffer[k]].id;
+      centsPerNeed.set(needId, (centsPerNeed.get(needId) ?? 0) + greedyCents[k]);
+      centsPerOffer.set(offerId, (centsPerOffer.get(offerId) ?? 0) + greedyCents[k]);
+    }
+    for (const [id, cents] of centsPerNeed) greedyPerNeed[id] = usd(cents);
+    for (const [id, cents] of centsPerOffer) greedyPerOffer[id] = usd(cents);
     const objective = objectiveOf(model, chosen);
     const lpObjective = outcome.lp.objective;
     const greedyObjective = outcome.greedy.objective;
@@ -668,6 +683,8 @@ export class AllocationService {
         seconds: outcome.greedy.seconds,
         proposedUsd: usd(sum(outcome.greedy.cents)),
         meetsFloors: meetsFloors(model, outcome.greedy.cents),
+        perNeed: greedyPerNeed,
+        perOffer: greedyPerOffer,
       },
       lp: {
         status: outcome.lp.status,

@@ -56,7 +56,15 @@ export interface RunStats {
   proposedUsd: number;
   needsGivenSomething: number;
   needsFullyCovered: number;
-  greedy: { objective: number; seconds: number; proposedUsd: number; meetsFloors: boolean };
+  greedy: {
+    objective: number;
+    seconds: number;
+    proposedUsd: number;
+    meetsFloors: boolean;
+    /** The greedy baseline's USD per need id and per offer id (those it gives something). */
+    perNeed: Record<string, number>;
+    perOffer: Record<string, number>;
+  };
   lp: { status: string; objective: number; seconds: number; rounds: number; columns: number };
   mip: {
     status: string;

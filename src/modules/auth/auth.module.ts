@@ -67,6 +67,6 @@ import { TotpService } from './totp.service';
     ApiKeysService,
     { provide: Authenticator, useClass: TokenAuthenticator },
   ],
-  exports: [Authenticator, PasswordService, AuthService],
+  exports: [Authenticator, PasswordService, AuthService, TotpService, PasswordResetService],
 })
 export class AuthModule {}

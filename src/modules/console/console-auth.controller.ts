@@ -33,9 +33,16 @@ export class ConsoleAuthController {
 
   @Get('login')
   @Public()
-  async loginPage(@Req() req: PageRequest, @Res() res: Response, @Query('next') next?: string) {
+  async loginPage(
+    @Req() req: PageRequest,
+    @Res() res: Response,
+    @Query('next') next?: string,
+    @Query('done') done?: string,
+  ) {
     if (await this.pages.user(req)) return res.redirect(303, safeReturnPath(next));
     await this.pages.send(req, res, 'login', {
+      // After a password reset (console-account.controller.ts): "sign in with it".
+      done: done === 'passwordReset' ? done : null,
       next: safeReturnPath(next),
       values: {},
       errors: null,

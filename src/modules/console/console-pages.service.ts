@@ -53,6 +53,7 @@ export class ConsolePages {
       user,
       csrfToken: this.csrf.token(req, res),
       path: req.path,
+      returnTo: req.method === 'GET' ? req.originalUrl : req.path,
     };
   }
 
@@ -63,7 +64,7 @@ export class ConsolePages {
     data: object = {},
     status = 200,
   ): Promise<void> {
-    this.views.send(res, page, await this.context(req as PageRequest, res), data, status);
+    await this.views.send(res, page, await this.context(req as PageRequest, res), data, status);
   }
 }
 

@@ -6,6 +6,7 @@ import type { Response } from 'express';
 import { Eta } from 'eta';
 import { hasRole, Role } from '../../common/access/roles';
 import { AppConfig } from '../../config/app-config';
+import { InboxService } from '../notifications/inbox.service';
 import type { ConsoleUser } from './console-session.service';
 import { fieldId } from './forms';
 import {
@@ -31,12 +32,14 @@ interface NavItem {
   href: string;
   key: string;
   roles?: Role[];
+  /** A count shown beside the link (the unread notifications). */
+  badge?: 'unread';
 }
 
-/**
- * The navigation. Pages to come slot in here: notifications (everyone), coverage, alerts and the
- * chart (secretariat), allocation (secretariat) — each with the API's access rule.
- */
+/** Coverage, the chart, the exports and alerts: the coordination API's roles. */
+const COORDINATION_ROLES: Role[] = ['secretariat', 'donor_focal_point', 'national_contact'];
+
+/** The navigation: each link shown to the roles its API route allows. */
 const NAV: NavItem[] = [
   { href: '/app', key: 'nav.home' },
   { href: '/app/needs', key: 'nav.needs' },
@@ -44,6 +47,12 @@ const NAV: NavItem[] = [
   { href: '/app/offers', key: 'nav.offers' },
   { href: '/app/review', key: 'nav.review', roles: ['secretariat'] },
   { href: '/app/audit', key: 'nav.audit', roles: ['secretariat', 'admin'] },
+  // Coordination: the API's rule for coverage and alerts, and for allocation runs.
+  { href: '/app/coverage', key: 'nav.coverage', roles: COORDINATION_ROLES },
+  { href: '/app/alerts', key: 'nav.alerts', roles: COORDINATION_ROLES },
+  { href: '/app/allocation', key: 'nav.allocation', roles: ['secretariat', 'admin'] },
+  { href: '/app/notifications', key: 'nav.notifications', badge: 'unread' },
+  { href: '/app/account', key: 'nav.account' },
 ];
 
 /** What every page receives besides its own data. */
@@ -52,6 +61,8 @@ export interface PageContext {
   user: ConsoleUser | null;
   csrfToken: string;
   path: string;
+  /** Where the language switch comes back to: the page with its query (a GET), else its path. */
+  returnTo: string;
 }
 
 const ASSET_TYPES: Record<string, string> = {
@@ -67,7 +78,10 @@ export class ConsoleViews {
   private readonly catalogues: Record<string, Catalogue>;
   readonly assets = new Map<string, ConsoleAsset>();
 
-  constructor(config: AppConfig) {
+  constructor(
+    config: AppConfig,
+    private readonly inbox: InboxService,
+  ) {
     this.eta = new Eta({
       views: join(__dirname, 'views'),
       cache: config.env.NODE_ENV !== 'development',
@@ -91,21 +105,38 @@ export class ConsoleViews {
   }
 
   /** Renders `page` inside the layout and sends it (no caching: pages carry personal data). */
-  send(res: Response, page: string, ctx: PageContext, data: object = {}, status = 200): void {
-    res
-      .status(status)
-      .type('html')
-      .setHeader('Cache-Control', 'no-store')
-      .send(this.render(page, ctx, data));
+  async send(
+    res: Response,
+    page: string,
+    ctx: PageContext,
+    data: object = {},
+    status = 200,
+  ): Promise<void> {
+    const html = this.render(page, ctx, data, { unread: await this.unread(ctx) });
+    res.status(status).type('html').setHeader('Cache-Control', 'no-store').send(html);
   }
 
-  render(page: string, ctx: PageContext, data: object = {}): string {
+  /** The navigation badge: the user's unread in-app notifications (one indexed count). */
+  private async unread(ctx: PageContext): Promise<number> {
+    const principal = ctx.user?.principal;
+    if (!principal?.userId) return 0;
+    return (await this.inbox.unreadCount(principal)).count;
+  }
+
+  render(
+    page: string,
+    ctx: PageContext,
+    data: object = {},
+    badges: Partial<Record<'unread', number>> = {},
+  ): string {
     const t = this.t(ctx.lang);
     const principal = ctx.user?.principal;
     const nav = principal
       ? NAV.filter((n) => !n.roles || hasRole(principal, ...n.roles)).map((n) => ({
           ...n,
           label: t(n.key),
+          badge: n.badge && badges[n.badge] ? badges[n.badge] : 0,
+          badgeLabel: n.badge ? t(`nav.badge.${n.badge}`, { count: badges[n.badge] ?? 0 }) : '',
           current: n.href === '/app' ? ctx.path === '/app' : ctx.path.startsWith(n.href),
         }))
       : [];

@@ -10,10 +10,17 @@ import { PlansModule } from '../plans/plans.module';
 import { ReferenceModule } from '../reference/reference.module';
 import { AuthModule } from '../auth/auth.module';
 import { ReviewModule } from '../review/review.module';
+import { NotificationsModule } from '../notifications/notifications.module';
+import { AllocationModule } from '../allocation/allocation.module';
+import { CoordinationModule } from '../coordination/coordination.module';
 import { ConsoleAuthenticator } from './console.authenticator';
 import { ConsoleMiddleware } from './console.middleware';
+import { ConsoleAccountController } from './console-account.controller';
+import { ConsoleAllocationController } from './console-allocation.controller';
 import { ConsoleAuthController } from './console-auth.controller';
+import { ConsoleCoordinationController } from './console-coordination.controller';
 import { ConsoleCsrf } from './console-csrf';
+import { ConsoleInboxController } from './console-inbox.controller';
 import { ConsoleMatchesController } from './console-matches.controller';
 import { ConsoleNeedsController } from './console-needs.controller';
 import { ConsoleOffersController } from './console-offers.controller';
@@ -29,6 +36,10 @@ const CONTROLLERS = [
   ConsoleOffersController,
   ConsoleMatchesController,
   ConsoleReviewController,
+  ConsoleInboxController,
+  ConsoleAccountController,
+  ConsoleCoordinationController,
+  ConsoleAllocationController,
 ];
 
 /**
@@ -48,6 +59,9 @@ const CONTROLLERS = [
     MatchingModule,
     ReviewModule,
     AuthModule,
+    NotificationsModule,
+    CoordinationModule,
+    AllocationModule,
   ],
   controllers: CONTROLLERS,
   providers: [

@@ -25,6 +25,6 @@ import { WebhooksService } from './webhooks/webhooks.service';
     RecipientsService,
     DeliveryQueue,
   ],
-  exports: [PreferencesService, RecipientsService, WebhookSecrets, DeliveryQueue],
+  exports: [PreferencesService, RecipientsService, WebhookSecrets, DeliveryQueue, InboxService],
 })
 export class NotificationsModule {}
