@@ -59,17 +59,6 @@ const ALERT_STATUS: Record<string, 'true' | 'false' | undefined> = {
   all: undefined,
 };
 
-/**
- * An unknown filter value (400 UNKNOWN_FILTER_VALUE, e.g. a region the reference data does not
- * know) names its parameter like a validation problem; shown next to that field the same way.
- */
-function filterErrors(error: unknown, fields: readonly string[]): FormErrors | null {
-  if (error instanceof AppException && error.code === 'UNKNOWN_FILTER_VALUE') {
-    return formErrors(new AppException('VALIDATION_FAILED', error.message, error.details), fields);
-  }
-  return formErrors(error, fields);
-}
-
 /** The query string of the given filters (only those set). */
 function queryString(values: Record<string, string>, names: readonly string[]): string {
   const qs = new URLSearchParams();
@@ -116,7 +105,7 @@ export class ConsoleCoordinationController {
     try {
       report = await this.coverage.coverage(principal, await validated(CoverageQueryDto, values));
     } catch (error) {
-      errors = filterErrors(error, COVERAGE_FIELDS);
+      errors = formErrors(error, COVERAGE_FIELDS);
       if (!errors) throw error;
     }
     const lang = (await this.pages.context(req, res)).lang;
@@ -215,7 +204,7 @@ export class ConsoleCoordinationController {
         await validated(AlertQueryDto, { ...values, acknowledged, limit: 50 }),
       );
     } catch (error) {
-      errors = filterErrors(error, ALERT_FILTERS);
+      errors = formErrors(error, ALERT_FILTERS);
       if (!errors) throw error;
     }
     const lang = (await this.pages.context(req, res)).lang;

@@ -71,6 +71,8 @@ export function formErrors(
       'UNPROCESSABLE',
       'BAD_REQUEST',
       'CONFLICT',
+      // A filter value the reference data does not know names its parameter the same way.
+      'UNKNOWN_FILTER_VALUE',
     ].includes(error.code)
   ) {
     return null;
