@@ -27,6 +27,7 @@ const matchWeights = z
     priority: z.number().min(0).max(1),
     engagement: z.number().min(0).max(1),
     text: z.number().min(0).max(1),
+    breadth: z.number().min(0).max(1),
   })
   .partial()
   .strict();

@@ -41,6 +41,11 @@ const OFFERS = flag('offers', 10_000);
 const WORKERS = flag('workers', 2);
 const SAMPLE = flag('sample', 300);
 const PUBLISH = flag('publish', 40);
+/** `--prof DIR`: the worker processes write V8 logs there (`node --prof-process` reads them). */
+const PROF_DIR = (() => {
+  const i = process.argv.indexOf('--prof');
+  return i < 0 ? undefined : process.argv[i + 1];
+})();
 
 const withDb = (name: string) => {
   const url = new URL(SERVER);
@@ -165,11 +170,22 @@ async function main(): Promise<void> {
     const env = { ...process.env, WORKER_CONCURRENCY: '2', PATH: process.env.PATH };
     for (let i = 0; i < WORKERS; i++) {
       children.push(
-        spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/worker.ts'], {
-          cwd: ROOT,
-          env,
-          stdio: ['ignore', 'ignore', 'inherit'],
-        }),
+        spawn(
+          process.execPath,
+          [
+            ...(PROF_DIR
+              ? ['--prof', '--no-logfile-per-isolate', `--logfile=${PROF_DIR}/worker-${i}.log`]
+              : []),
+            '-r',
+            'ts-node/register/transpile-only',
+            'src/worker.ts',
+          ],
+          {
+            cwd: ROOT,
+            env,
+            stdio: ['ignore', 'ignore', 'inherit'],
+          },
+        ),
       );
     }
     const { QueueService } = await import('../../src/queue/queue.service');
@@ -219,7 +235,7 @@ async function main(): Promise<void> {
     // 2. Naive all-pairs scorer vs candidate generation, same sample, this process.
     const { OfferIndex, naiveTopForNeed } =
       await import('../../src/modules/matching/engine/candidates');
-    const { prepareNeed, prepareOffer } =
+    const { offerTerms, prepareNeed, prepareOffer } =
       await import('../../src/modules/matching/engine/prepared');
     const { loadNeeds, loadOffers, loadPriorEngagement } =
       await import('../../src/modules/matching/facts');
@@ -256,7 +272,10 @@ async function main(): Promise<void> {
       todayMs: Date.parse(new Date().toISOString().slice(0, 10)),
       prior: (p: string) => prior.get(p),
     };
-    // Warm both paths (offer terms per language are cached on the prepared offers).
+    // Warm both paths. Offer terms are cached per language on the prepared offers: compute
+    // them for every language first, or whichever path runs first pays for them all.
+    for (const o of allOffers)
+      for (const language of new Set(sample.map((n) => n.facts.language))) offerTerms(o, language);
     for (const n of sample.slice(0, 5)) {
       naiveTopForNeed(n.facts, allOffers, opts);
       index.topForNeed(prepareNeed(n.facts), opts);

@@ -173,25 +173,32 @@ describe('matching at scale: chunked full re-match', () => {
 
   it('retries a failed chunk on its own, without redoing the finished ones', async () => {
     await restoreStart();
-    // The third chunk's first need makes its chunk fail until the test lets it through (a row in
-    // fail_switch), so the state between the failure and the retry is observed, not raced.
+    // A need of the third chunk makes its chunk fail until the test lets it through (a row in
+    // fail_switch), so the state between the failure and the retry is observed, not raced. The
+    // failure is raised when its suggestions are written: it has stored ones, so the chunk
+    // writes (upserts or removes) some of them whatever the scores.
     const [third] = await db.query(
-      `SELECT id FROM need WHERE status IN ('published', 'partially_covered') ORDER BY id OFFSET 50 LIMIT 1`,
+      `SELECT id FROM (SELECT id FROM need WHERE status IN ('published', 'partially_covered')
+                        ORDER BY id OFFSET 50 LIMIT 25) c
+        WHERE EXISTS (SELECT 1 FROM match_suggestion_start s WHERE s.need_id = c.id)
+        ORDER BY id LIMIT 1`,
     );
+    expect(third).toBeDefined();
     await db.query(`CREATE TABLE fail_switch (on_ boolean NOT NULL)`);
     await db.query(`INSERT INTO fail_switch VALUES (true)`);
     await db.query(`
       CREATE FUNCTION fail_once() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        IF NEW.id = '${third.id}' THEN
+        IF COALESCE(NEW.need_id, OLD.need_id) = '${third.id}' THEN
           IF (SELECT on_ FROM fail_switch) THEN
             RAISE EXCEPTION 'injected chunk failure';
           END IF;
         END IF;
-        RETURN NEW;
+        RETURN COALESCE(NEW, OLD);
       END $$`);
     await db.query(
-      `CREATE TRIGGER fail_once BEFORE UPDATE OR INSERT ON need FOR EACH ROW EXECUTE FUNCTION fail_once()`,
+      `CREATE TRIGGER fail_once BEFORE INSERT OR UPDATE OR DELETE ON match_suggestion
+         FOR EACH ROW EXECUTE FUNCTION fail_once()`,
     );
     try {
       const jobId = await rematch();
@@ -225,7 +232,7 @@ describe('matching at scale: chunked full re-match', () => {
       expect(attempts.filter((_, i) => i !== 2)).toEqual(attempts.slice(1).map(() => 1));
       expect(await rows()).toEqual(expected);
     } finally {
-      await db.query(`DROP TRIGGER fail_once ON need`);
+      await db.query(`DROP TRIGGER fail_once ON match_suggestion`);
       await db.query(`DROP FUNCTION fail_once()`);
       await db.query(`DROP TABLE fail_switch`);
     }

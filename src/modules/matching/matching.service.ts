@@ -46,6 +46,17 @@ interface Evaluated {
   inTop: boolean;
 }
 
+/** A stored pair, locked for the transaction (`SELECT … FOR UPDATE`). */
+interface StoredRow {
+  id: string;
+  need_id: string;
+  offer_id: string;
+  status: string;
+  version: number;
+  in_need_top: boolean;
+  in_offer_top: boolean;
+}
+
 export interface ChunkResult {
   needs: number;
   kept: number;
@@ -61,7 +72,7 @@ const OPEN_NEEDS = `status IN ('published', 'partially_covered')`;
 const SUB_BATCH = 250;
 const OFFER_BATCH = 500;
 
-/** Non-text weights rescaled to sum to 1, with any configured override applied. */
+/** Weights other than text and breadth rescaled to sum to 1, with any configured override applied. */
 export function effectiveWeights(override?: Partial<ScoreWeights>): ScoreWeights {
   const w = { ...DEFAULT_WEIGHTS, ...override };
   const keys = [
@@ -74,7 +85,11 @@ export function effectiveWeights(override?: Partial<ScoreWeights>): ScoreWeights
     'engagement',
   ] as const;
   const sum = keys.reduce((s, k) => s + w[k], 0) || 1;
-  return { ...Object.fromEntries(keys.map((k) => [k, w[k] / sum])), text: w.text } as ScoreWeights;
+  return {
+    ...Object.fromEntries(keys.map((k) => [k, w[k] / sum])),
+    text: w.text,
+    breadth: w.breadth,
+  } as ScoreWeights;
 }
 
 /** Ranking of the stored suggestions: score desc, then the pair's ids. */
@@ -133,8 +148,8 @@ export class MatchingService {
         if (!need) return this.gone(side, id);
         const index = await this.offerIndex.current(m);
         const prior = await this.priorFor(m, index, []);
-        const pairs = await this.evaluateNeeds(m, index, [need], prior);
-        const result = await this.store(m, 'need', [id], pairs, glossary);
+        const { pairs, existing } = await this.evaluateNeeds(m, index, [need], prior);
+        const result = await this.store(m, 'need', [id], pairs, glossary, existing);
         await m.query(`UPDATE need SET matched_version = $2 WHERE id = $1`, [id, need.version]);
         return { side, id, version: need.version, ...result };
       }
@@ -163,7 +178,8 @@ export class MatchingService {
 
   /**
    * For each need: its top K from the index, plus every pair already stored for it (offers
-   * outside the index — paused, exhausted — are loaded), all evaluated.
+   * outside the index — paused, exhausted — are loaded), all evaluated. The stored pairs are
+   * locked here and handed to `store`, which needs them too.
    */
   private async evaluateNeeds(
     m: EntityManager,
@@ -172,13 +188,14 @@ export class MatchingService {
     prior: Map<string, PriorEngagement>,
     tracker?: OfferSideTracker,
     stats?: ChunkResult,
-  ): Promise<Evaluated[]> {
-    if (!needs.length) return [];
-    const opts = { ...this.topOptions, prior: (p: string) => prior.get(p), offerSide: tracker };
-    const stored: { need_id: string; offer_id: string }[] = await m.query(
-      `SELECT need_id, offer_id FROM match_suggestion WHERE need_id = ANY($1::uuid[])`,
-      [needs.map((n) => n.facts.id)],
+  ): Promise<{ pairs: Evaluated[]; existing: StoredRow[] }> {
+    const stored = await this.lockStored(
+      m,
+      'need_id',
+      needs.map((n) => n.facts.id),
     );
+    if (!needs.length) return { pairs: [], existing: stored };
+    const opts = { ...this.topOptions, prior: (p: string) => prior.get(p), offerSide: tracker };
     const storedByNeed = new Map<string, string[]>();
     for (const r of stored)
       (storedByNeed.get(r.need_id) ?? storedByNeed.set(r.need_id, []).get(r.need_id)!).push(
@@ -222,7 +239,15 @@ export class MatchingService {
         out.push(this.pair(need, offer, r.eligibility, r.scored, false));
       }
     }
-    return out;
+    return { pairs: out, existing: stored };
+  }
+
+  private lockStored(m: EntityManager, column: string, ids: string[]): Promise<StoredRow[]> {
+    return m.query(
+      `SELECT id, need_id, offer_id, status, version, in_need_top, in_offer_top
+         FROM match_suggestion WHERE ${column} = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
+      [ids],
+    );
   }
 
   private pair(
@@ -285,26 +310,19 @@ export class MatchingService {
     ids: string[],
     pairs: Evaluated[],
     glossary: Glossary,
+    locked?: StoredRow[],
   ) {
-    const column = side === 'need' ? 'need_id' : 'offer_id';
     const topFlag = side === 'need' ? 'in_need_top' : 'in_offer_top';
     const otherFlag = side === 'need' ? 'in_offer_top' : 'in_need_top';
-    const existing: {
-      id: string;
-      need_id: string;
-      offer_id: string;
-      status: string;
-      version: number;
-    }[] = await m.query(
-      `SELECT id, need_id, offer_id, status, version FROM match_suggestion
-        WHERE ${column} = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
-      [ids],
-    );
+    const existing =
+      locked ?? (await this.lockStored(m, side === 'need' ? 'need_id' : 'offer_id', ids));
     const existingByPair = new Map(existing.map((r) => [`${r.need_id}:${r.offer_id}`, r]));
     let kept = 0;
     let flaggedIneligible = 0;
     const deletes: string[] = [];
     const upserts: Record<string, unknown>[] = [];
+    /** This side's flag of each stored row once the upsert is done. */
+    const flagAfter = new Map<string, boolean>();
     for (const pair of pairs) {
       const row = existingByPair.get(`${pair.need.facts.id}:${pair.offer.facts.id}`);
       if (!pair.inTop && !row) continue;
@@ -316,21 +334,24 @@ export class MatchingService {
         continue;
       }
       if (!pair.eligibility.eligible) flaggedIneligible++;
+      if (row) flagAfter.set(row.id, pair.inTop);
       upserts.push(this.rowOf(pair, glossary));
     }
     await this.upsert(m, topFlag, upserts);
+    // Pairs that neither side keeps any more and that nobody acted on are removed. The rows
+    // are locked, so their status, version and the other side's flag are as read; rows this
+    // run inserts are in its top.
+    const removedEarlier = new Set(deletes);
+    for (const r of existing) {
+      if (removedEarlier.has(r.id) || r.status !== 'suggested' || r.version !== 1) continue;
+      if (!(flagAfter.get(r.id) ?? r[topFlag]) && !r[otherFlag]) deletes.push(r.id);
+    }
     if (deletes.length)
       await m.query(`DELETE FROM match_suggestion WHERE id = ANY($1::uuid[])`, [deletes]);
-    // Pairs that neither side keeps any more and that nobody acted on are removed.
-    const dropped: { id: string }[] = await m.query(
-      `DELETE FROM match_suggestion WHERE ${column} = ANY($1::uuid[]) AND status = 'suggested'
-          AND version = 1 AND NOT ${topFlag} AND NOT ${otherFlag} RETURNING id`,
-      [ids],
-    );
     return {
       evaluated: pairs.length,
       kept,
-      removed: deletes.length + dropped.length,
+      removed: deletes.length,
       flaggedIneligible,
     };
   }
@@ -435,12 +456,22 @@ export class MatchingService {
           );
           const needs = await loadNeeds(m, 'n.id = ANY($1::uuid[])', [batch]);
           needs.sort((a, b) => (a.facts.id < b.facts.id ? -1 : 1));
-          const pairs = await this.evaluateNeeds(m, index, needs, prior, tracker, stats);
-          const r = await this.store(m, 'need', batch, pairs, glossary);
+          const { pairs, existing } = await this.evaluateNeeds(
+            m,
+            index,
+            needs,
+            prior,
+            tracker,
+            stats,
+          );
+          const r = await this.store(m, 'need', batch, pairs, glossary, existing);
           stats.kept += r.kept;
+          // Only needs whose stored matches reflected another version (a row update fires the
+          // need's triggers and writes a new tuple: most needs are already at their version).
           await m.query(
             `UPDATE need n SET matched_version = v.version
-               FROM unnest($1::uuid[], $2::int[]) AS v(id, version) WHERE n.id = v.id`,
+               FROM unnest($1::uuid[], $2::int[]) AS v(id, version)
+              WHERE n.id = v.id AND n.matched_version IS DISTINCT FROM v.version`,
             [needs.map((n) => n.facts.id), needs.map((n) => n.version)],
           );
         });

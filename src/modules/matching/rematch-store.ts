@@ -5,6 +5,10 @@ import { createRedis } from '../../queue/redis';
 import type { RankedNeed } from './engine/candidates';
 
 const TTL_S = 2 * 24 * 3600;
+/** Each hex digit (lower case, as PostgreSQL writes uuids) and its complement to f. */
+const COMPLEMENT: Record<string, string> = Object.fromEntries(
+  [...'0123456789abcdef'].map((c, i) => [c, (15 - i).toString(16)]),
+);
 
 /**
  * Shared state of a chunked full re-match, in Redis next to its jobs:
@@ -36,7 +40,12 @@ export class RematchStore implements OnApplicationShutdown {
   }
 
   static encode(needId: string): string {
-    return needId.replace(/[0-9a-f]/g, (c) => (15 - parseInt(c, 16)).toString(16));
+    let out = '';
+    for (let i = 0; i < needId.length; i++) {
+      const c = needId[i];
+      out += COMPLEMENT[c] ?? c;
+    }
+    return out;
   }
 
   static decode(member: string): string {

@@ -1,6 +1,6 @@
 import { OfferIndex, OfferSideTracker, CountryInfo, RankedNeed } from './candidates';
 import { checkEligibility } from './eligibility';
-import { prepareNeed, prepareOffer, baseParts, finishScore } from './prepared';
+import { prepareNeed, prepareOffer, baseParts, finishScore, offerTerms } from './prepared';
 import { scorePair } from './score';
 import { terms } from './text';
 import { DEFAULT_WEIGHTS, NeedFacts, OfferFacts, PriorEngagement, ScoreWeights } from './types';
@@ -198,6 +198,14 @@ describe('prepared scoring', () => {
           DEFAULT_WEIGHTS,
         );
         expect(fast).toEqual(ref);
+        // Other breadths (0: coverage alone; 1: coverage × precision) too.
+        const terms = { needTerms: pn.terms, offerTerms: offerTerms(po, n.language) };
+        for (const breadth of [0, 1]) {
+          const w = { ...DEFAULT_WEIGHTS, breadth };
+          expect(finishScore(baseParts(pn, po, w, Date.parse(TODAY), prior), pn, po, w)).toEqual(
+            scorePair(n, o, w, { today: TODAY, prior, ...terms }),
+          );
+        }
         compared++;
       }
     }
@@ -209,6 +217,7 @@ describe('candidate generation', () => {
   const cases: [string, number, ScoreWeights, number, number][] = [
     ['default weights, K 10, minimum 0.2', 1, DEFAULT_WEIGHTS, 10, 0.2],
     ['K 3, minimum 0.5', 2, DEFAULT_WEIGHTS, 3, 0.5],
+    ['breadth 1 (coverage × precision), K 5', 4, { ...DEFAULT_WEIGHTS, breadth: 1 }, 5, 0.3],
     [
       'weights without areas (tier B decides everything)',
       3,

@@ -1,5 +1,6 @@
 import { checkEligibility, stateEligible } from './eligibility';
 import {
+  BaseParts,
   baseParts,
   finishScore,
   PreparedNeed,
@@ -25,7 +26,7 @@ import type { NeedFacts, PriorEngagement, ScoreWeights } from './types';
  *    the per-project minimum are checked per candidate. So the candidates are exactly the
  *    eligible pairs: nothing else can be kept, and nothing eligible is missed.
  *  - Sharing a control area is not a rule: an eligible pair with no shared area can still
- *    score up to (1−wₜ)·(1−w_areas)+wₜ (0.745 with the default weights), well above the
+ *    score up to (1−wₜ)·(1−w_areas)+wₜ (0.70 with the default weights), well above the
  *    minimum score. Such offers form tier B (no series in common) and are not dropped: they
  *    are scored whenever that bound could still reach the need's K-th score (or, in a full
  *    re-match, the K-th score an offer already has: `OfferSideTracker`).
@@ -101,7 +102,7 @@ export class OfferSideTracker {
   readonly floors: Float64Array;
   /** Offers whose floor is still low enough for a no-shared-area pair (tier B) to matter. */
   readonly hungry: Uint32Array;
-  readonly heaps = new Map<string, RankedNeed[]>();
+  readonly heaps = new Map<string, (RankedNeed & { drained?: boolean })[]>();
   readonly changed = new Set<string>();
   private readonly tierBMax: number;
 
@@ -148,9 +149,23 @@ export class OfferSideTracker {
     }
   }
 
-  /** The offers whose top changed since the last call, with their entries. */
+  /**
+   * The offers whose top changed since the last call, with the entries of their top not
+   * returned before. Merged into the shared store (which keeps each offer's best K of all it
+   * was given), that gives the same tops as the whole heaps: an entry a later one pushed out
+   * before a drain is not in the best K anyway.
+   */
   drain(): [string, RankedNeed[]][] {
-    const out = [...this.changed].map((id): [string, RankedNeed[]] => [id, this.heaps.get(id)!]);
+    const out: [string, RankedNeed[]][] = [];
+    for (const id of this.changed) {
+      const fresh: RankedNeed[] = [];
+      for (const e of this.heaps.get(id)!) {
+        if (e.drained) continue;
+        e.drained = true;
+        fresh.push({ id: e.id, score: e.score });
+      }
+      if (fresh.length) out.push([id, fresh]);
+    }
     this.changed.clear();
     return out;
   }
@@ -311,6 +326,7 @@ export class OfferIndex {
     }
     const slots: number[] = [];
     const bases: number[] = [];
+    const partsOf: BaseParts[] = []; // kept for the pairs then scored in full
     const kBest: number[] = []; // the K best bases, descending
     const prior = (offer: PreparedOffer) => o.prior(offer.facts.partyId);
     const visit = (slot: number) => {
@@ -320,9 +336,11 @@ export class OfferIndex {
       if (offer.startMs > need.endMs) return;
       if (need.earliestMs !== null && offer.endMs < need.earliestMs) return;
       if (f.minPerProjectUsd !== null && n.uncoveredUsd < f.minPerProjectUsd) return;
-      const base = baseParts(need, offer, o.weights, o.todayMs, prior(offer)).base;
+      const parts = baseParts(need, offer, o.weights, o.todayMs, prior(offer));
+      const base = parts.base;
       slots.push(slot);
       bases.push(base);
+      partsOf.push(parts);
       if (kBest.length < o.k || base > kBest[kBest.length - 1]) {
         let i = kBest.length;
         while (i > 0 && base > kBest[i - 1]) i--;
@@ -369,8 +387,7 @@ export class OfferIndex {
       const forOffer = side !== undefined && ub >= side.floor(slot);
       if (!forNeed && !forOffer) continue;
       const offer = this.slots[slot]!;
-      const parts = baseParts(need, offer, o.weights, o.todayMs, prior(offer));
-      const scored = finishScore(parts, need, offer, o.weights);
+      const scored = finishScore(partsOf[i], need, offer, o.weights);
       result.scored++;
       if (scored.score < o.minScore) continue;
       side?.add(slot, offer.facts.id, n.id, scored.score);

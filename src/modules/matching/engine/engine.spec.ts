@@ -1,7 +1,9 @@
 import { checkEligibility, stateEligible, windowsOverlap } from './eligibility';
 import { explain, Glossary } from './explain';
 import {
+  areaCoverage,
   areaMatch,
+  areaPrecision,
   areasComponent,
   budgetComponent,
   engagementComponent,
@@ -12,6 +14,8 @@ import {
   timingComponent,
   typesComponent,
 } from './score';
+import { newStemmer } from 'snowball-stemmers';
+import { ara, eng, fra, removeStopwords, rus, spa } from 'stopword';
 import { terms, textRelevance } from './text';
 import { DEFAULT_WEIGHTS, NeedFacts, OfferFacts } from './types';
 
@@ -153,7 +157,7 @@ describe('eligibility rules', () => {
 });
 
 describe('score components (hand-computed)', () => {
-  it('areas: exact 1, whole series 0.8, same series 0.4, first area counts double', () => {
+  it('areas coverage: exact 1, whole series 0.8, same series 0.4, first area counts double', () => {
     expect(seriesOf('05.30')).toBe('05');
     expect(seriesOf('05')).toBe('05');
     expect(seriesOf('AMMO')).toBe('AMMO');
@@ -164,28 +168,78 @@ describe('score components (hand-computed)', () => {
     expect(areaMatch('AMMO', ['05.20'])).toBe(0);
     // (2·1 + 1·0) / 3
     expect(
-      areasComponent({ controlAreas: ['05.30', '03.20'] }, { controlAreas: ['05.30'] }),
+      areaCoverage({ controlAreas: ['05.30', '03.20'] }, { controlAreas: ['05.30'] }),
     ).toBeCloseTo(2 / 3, 10);
     // (2·0 + 1·1) / 3
     expect(
-      areasComponent({ controlAreas: ['03.20', '05.30'] }, { controlAreas: ['05.30'] }),
+      areaCoverage({ controlAreas: ['03.20', '05.30'] }, { controlAreas: ['05.30'] }),
     ).toBeCloseTo(1 / 3, 10);
     // (2·0.4 + 1·0.8) / 3
     expect(
-      areasComponent({ controlAreas: ['05.30', '03'] }, { controlAreas: ['05.20', '03.10'] }),
+      areaCoverage({ controlAreas: ['05.30', '03'] }, { controlAreas: ['05.20', '03.10'] }),
     ).toBeCloseTo(1.6 / 3, 10);
   });
 
-  it("types: share of the need's types the offer provides", () => {
+  // The formula changed (issue 7): the areas and types components used to be the coverage
+  // alone, so an offer doing four things scored like the one doing exactly what the need
+  // asks. They are now coverage × (1 − b + b × precision), precision being the share of the
+  // offer's areas (types) the need uses and b the `breadth` weight (0 gives the old values).
+  it("areas: coverage lowered by the share of the offer's areas the need does not use", () => {
+    // The offer's only area is used: precision 1, the component is the coverage.
+    expect(
+      areasComponent({ controlAreas: ['05.30', '03.20'] }, { controlAreas: ['05.30'] }, 0.75),
+    ).toBeCloseTo(2 / 3, 10);
+    // precision: 05.20 is in the series of the need's 05.30 (0.4), 03.10 is in its 03 (0.8)
+    expect(
+      areaPrecision({ controlAreas: ['05.30', '03'] }, { controlAreas: ['05.20', '03.10'] }),
+    ).toBeCloseTo(0.6, 10);
+    // coverage 1.6/3 × (0.25 + 0.75 × 0.6)
+    expect(
+      areasComponent({ controlAreas: ['05.30', '03'] }, { controlAreas: ['05.20', '03.10'] }, 0.75),
+    ).toBeCloseTo((1.6 / 3) * 0.7, 10);
+    // breadth 0: the coverage alone; breadth 1: coverage × precision
+    expect(
+      areasComponent({ controlAreas: ['05.30', '03'] }, { controlAreas: ['05.20', '03.10'] }, 0),
+    ).toBeCloseTo(1.6 / 3, 10);
+    expect(
+      areasComponent({ controlAreas: ['05.30', '03'] }, { controlAreas: ['05.20', '03.10'] }, 1),
+    ).toBeCloseTo((1.6 / 3) * 0.6, 10);
+    // A need for marking: the marking offer beats a programme covering four series.
+    const precise = areasComponent({ controlAreas: ['05.30'] }, { controlAreas: ['05.30'] }, 0.75);
+    const broad = areasComponent(
+      { controlAreas: ['05.30'] },
+      { controlAreas: ['05.30', '02.10', '03.20', 'AMMO'] },
+      0.75,
+    );
+    expect(precise).toBe(1);
+    expect(broad).toBeCloseTo(0.25 + 0.75 / 4, 10);
+    // Nothing in common stays 0 (candidate generation relies on it for tier B).
+    expect(areasComponent({ controlAreas: ['AMMO'] }, { controlAreas: ['05.30'] }, 0.75)).toBe(0);
+  });
+
+  it("types: share of the need's types the offer provides, lowered for the offer's others", () => {
+    // coverage 1/2, the offer's one type is used
     expect(
       typesComponent(
         { assistanceTypes: ['equipment', 'training'] },
         { assistanceTypes: ['equipment'] },
+        0.75,
       ),
     ).toBe(0.5);
+    // coverage 1, precision 1/2: 1 × (0.25 + 0.75 × 0.5); formerly 1
     expect(
-      typesComponent({ assistanceTypes: ['legal'] }, { assistanceTypes: ['legal', 'experts'] }),
+      typesComponent(
+        { assistanceTypes: ['legal'] },
+        { assistanceTypes: ['legal', 'experts'] },
+        0.75,
+      ),
+    ).toBe(0.625);
+    expect(
+      typesComponent({ assistanceTypes: ['legal'] }, { assistanceTypes: ['legal', 'experts'] }, 0),
     ).toBe(1);
+    expect(
+      typesComponent({ assistanceTypes: ['legal'] }, { assistanceTypes: ['experts'] }, 0.75),
+    ).toBe(0);
   });
 
   it('budget: 1 inside the range, max/cost above it, remaining/cost beyond the envelope', () => {
@@ -225,6 +279,36 @@ describe('score components (hand-computed)', () => {
     expect(engagementComponent(need(), undefined)).toBe(0);
   });
 
+  it('text: terms equal the stopword library and stemmers applied word by word', () => {
+    // The reference: removeStopwords (an array scan per word) and a fresh stemmer per call,
+    // as terms() was first written; terms() uses sets and a memo, with the same result.
+    const reference = (text: string, language: string) => {
+      const algorithm = { en: 'english', fr: 'french', es: 'spanish', ru: 'russian', ar: 'arabic' }[
+        language
+      ];
+      const stem = algorithm ? newStemmer(algorithm) : undefined;
+      const lists: Record<string, string[]> = { en: eng, fr: fra, es: spa, ru: rus, ar: ara };
+      const words = removeStopwords(
+        text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [],
+        lists[language] ?? eng,
+      ).filter((w) => w.length > 1);
+      return new Set(
+        words.map((w) => (stem ? stem.stem(w) : w).normalize('NFKD').replace(/\p{M}/gu, '')),
+      );
+    };
+    const texts: [string, string][] = [
+      ['The marking of weapons, and the Marking machines for the police', 'en'],
+      ['Le marquage des armes à feu et la sécurité des dépôts de la Gendarmerie', 'fr'],
+      ['Gestión de arsenales y marcaje de armas pequeñas para la policía nacional', 'es'],
+      ['Маркировка и учёт оружия, управление запасами боеприпасов', 'ru'],
+      ['وسم الأسلحة وإدارة مخزونات الذخيرة لدى الشرطة', 'ar'],
+      ['Destrucción de excedentes; Éxito à Ørsted naïve café', 'xx'],
+    ];
+    for (let round = 0; round < 2; round++)
+      for (const [text, language] of texts)
+        expect([...terms(text, language)]).toEqual([...reference(text, language)]);
+  });
+
   it('text: language-aware terms, stemmed, stop words removed', () => {
     const en = terms('Marking of weapons and the marking machines', 'en');
     expect(en.has('mark')).toBe(true);
@@ -246,8 +330,10 @@ describe('score', () => {
       needTerms: new Set(),
       offerTerms: new Set(),
     });
+    // areas: coverage 1, precision (1 + 0.4 for 05.31) / 2 = 0.7 → 0.25 + 0.75 × 0.7 = 0.775
+    // (formerly 1, before the breadth term); types: coverage 0.5, precision 1.
     expect(components).toEqual({
-      areas: 1,
+      areas: 0.775,
       types: 0.5,
       budget: 1,
       timing: 0.4959,
@@ -256,8 +342,15 @@ describe('score', () => {
       engagement: 0,
       text: 0,
     });
+    // The default weights (types.ts), written out.
     const base =
-      0.3 * 1 + 0.15 * 0.5 + 0.15 * 1 + 0.1 * (181 / 365) + 0.1 * 1 + 0.12 * 1 + 0.08 * 0;
+      0.353 * 0.775 +
+      0.235 * 0.5 +
+      0.177 * 1 +
+      0.078 * (181 / 365) +
+      0.052 * 1 +
+      0.063 * 1 +
+      0.042 * 0;
     expect(score).toBeCloseTo(base, 4); // text 0 ≤ base: text adds nothing, takes nothing
   });
 
@@ -288,7 +381,8 @@ describe('score', () => {
   it('stays within [0, 1]', () => {
     const best = scorePair(
       need({ planRank: 1, assistanceTypes: ['equipment'] }),
-      offer({ endDate: '2028-12-31' }),
+      // One area, the need's (a broader offer would lose some of the areas component).
+      offer({ endDate: '2028-12-31', controlAreas: ['05.30'] }),
       DEFAULT_WEIGHTS,
       {
         today: '2026-11-27',
@@ -307,7 +401,8 @@ describe('explanation', () => {
     regionName: (c) =>
       ({ '011': 'Western Africa', '002': 'Africa', '202': 'Sub-Saharan Africa' })[c] ?? c,
     groupName: (c) => c,
-    areaTitle: (c) => ({ '05.30': 'Marking and recordkeeping' })[c] ?? c,
+    areaTitle: (c) =>
+      ({ '05.30': 'Marking and recordkeeping', '05.31': 'Marking at import' })[c] ?? c,
   };
 
   it('says why, citing areas, region, budget range and language', () => {
@@ -315,7 +410,7 @@ describe('explanation', () => {
     const o = offer();
     const s = scorePair(n, o, DEFAULT_WEIGHTS, { today: '2026-11-27' });
     expect(explain(n, o, checkEligibility(n, o), s.components, glossary)).toBe(
-      "Both cover 05.30 Marking and recordkeeping; Ghana is in the offer's region (Western Africa); USD 120,000 fits the offer's 50,000–250,000 range; assistance in common: equipment; deliverable in English",
+      "Both cover 05.30 Marking and recordkeeping; the offer is broader, also covering 05.31 Marking at import; Ghana is in the offer's region (Western Africa); USD 120,000 fits the offer's 50,000–250,000 range; assistance in common: equipment; deliverable in English",
     );
   });
 
@@ -325,9 +420,25 @@ describe('explanation', () => {
     const s = scorePair(n, o, DEFAULT_WEIGHTS, { today: '2026-11-27' });
     const text = explain(n, o, checkEligibility(n, o), s.components, glossary);
     expect(text).toMatch(
-      /^Les deux portent sur 05\.30 Marking and recordkeeping; le Ghana fait partie de la région de l'offre \(Western Africa\); l'offre peut couvrir 250.000 USD sur 400.000 USD \(partiel\)/,
+      /^Les deux portent sur 05\.30 Marking and recordkeeping; l'offre est plus large et porte aussi sur 05\.31 Marking at import; le Ghana fait partie de la région de l'offre \(Western Africa\); l'offre peut couvrir 250.000 USD sur 400.000 USD \(partiel\)/,
     );
     expect(text).toContain('réalisable en français');
+  });
+
+  it("names the offer's areas the need does not ask for, and only those", () => {
+    const n = need();
+    const exact = offer({ controlAreas: ['05.30'] });
+    const s1 = scorePair(n, exact, DEFAULT_WEIGHTS, { today: '2026-11-27' });
+    expect(explain(n, exact, checkEligibility(n, exact), s1.components, glossary)).not.toContain(
+      'broader',
+    );
+    // The whole series of the need's area is not "beyond" it (0.8); four others are.
+    const broad = offer({ controlAreas: ['05', '05.31', '02.10', '03.20', 'AMMO'] });
+    const s2 = scorePair(n, broad, DEFAULT_WEIGHTS, { today: '2026-11-27' });
+    expect(s2.components.areas).toBeLessThan(s1.components.areas);
+    expect(explain(n, broad, checkEligibility(n, broad), s2.components, glossary)).toContain(
+      'the offer is broader, also covering 05.31 Marking at import, 02.10 02.10, 03.20 03.20, +1;',
+    );
   });
 
   it('falls back to English for languages without templates', () => {

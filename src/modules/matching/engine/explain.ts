@@ -13,6 +13,7 @@ export interface Glossary {
 interface Phrases {
   bothCover: (areas: string) => string;
   partlyCover: (areas: string) => string;
+  alsoCovers: (areas: string) => string;
   inRegion: (state: string, region: string) => string;
   inGroup: (state: string, group: string) => string;
   named: (state: string) => string;
@@ -26,11 +27,18 @@ interface Phrases {
   languageNames: Record<string, string>;
 }
 
-const fmt = (n: number, locale: string) => Math.round(n).toLocaleString(locale);
+/** Number formats by locale: `toLocaleString(locale)` builds one per call (slow in bulk). */
+const formats = new Map<string, Intl.NumberFormat>();
+const fmt = (n: number, locale: string) => {
+  let f = formats.get(locale);
+  if (!f) formats.set(locale, (f = new Intl.NumberFormat(locale)));
+  return f.format(Math.round(n));
+};
 
 const EN: Phrases = {
   bothCover: (a) => `Both cover ${a}`,
   partlyCover: (a) => `The offer's areas are close to ${a}`,
+  alsoCovers: (a) => `the offer is broader, also covering ${a}`,
   inRegion: (s, r) => `${s} is in the offer's region (${r})`,
   inGroup: (s, g) => `${s} is in the offer's group (${g})`,
   named: (s) => `the offer names ${s}`,
@@ -54,6 +62,7 @@ const EN: Phrases = {
 const FR: Phrases = {
   bothCover: (a) => `Les deux portent sur ${a}`,
   partlyCover: (a) => `Les domaines de l'offre sont proches de ${a}`,
+  alsoCovers: (a) => `l'offre est plus large et porte aussi sur ${a}`,
   inRegion: (s, r) => `${s} fait partie de la région de l'offre (${r})`,
   inGroup: (s, g) => `${s} fait partie du groupe visé par l'offre (${g})`,
   named: (s) => `l'offre nomme ${s}`,
@@ -77,6 +86,7 @@ const FR: Phrases = {
 const ES: Phrases = {
   bothCover: (a) => `Ambos abarcan ${a}`,
   partlyCover: (a) => `Las áreas de la oferta se acercan a ${a}`,
+  alsoCovers: (a) => `la oferta es más amplia y abarca también ${a}`,
   inRegion: (s, r) => `${s} está en la región de la oferta (${r})`,
   inGroup: (s, g) => `${s} está en el grupo de la oferta (${g})`,
   named: (s) => `la oferta nombra a ${s}`,
@@ -120,6 +130,15 @@ export function explain(
   const label = (codes: string[]) => codes.map((c) => `${c} ${glossary.areaTitle(c)}`).join(', ');
   if (exact.length) parts.push(p.bothCover(label(exact)));
   else if (near.length) parts.push(p.partlyCover(label(near)));
+  // The offer's areas the need does not ask for (nor their series): the areas component is
+  // lowered for them (breadth), so say which they are.
+  const beyond = offer.controlAreas.filter((a) => areaMatch(a, need.controlAreas) < 0.8);
+  if (beyond.length && (exact.length || near.length))
+    parts.push(
+      p.alsoCovers(
+        beyond.length > 3 ? `${label(beyond.slice(0, 3))}, +${beyond.length - 3}` : label(beyond),
+      ),
+    );
 
   const state = glossary.countryName(need.state, need.language);
   const { regions, groups, countries } = offer.eligibility;

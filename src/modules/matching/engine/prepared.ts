@@ -1,5 +1,11 @@
 import { checkEligibility, Eligibility } from './eligibility';
-import { budgetComponent, engagementComponent, priorityComponent, seriesOf } from './score';
+import {
+  budgetComponent,
+  engagementComponent,
+  priorityComponent,
+  seriesOf,
+  withBreadth,
+} from './score';
 import type { Scored } from './score';
 import { terms, textRelevance } from './text';
 import type { Components, NeedFacts, OfferFacts, PriorEngagement, ScoreWeights } from './types';
@@ -16,13 +22,26 @@ const DAY = 86_400_000;
 const round = (x: number) => Math.round(x * 10_000) / 10_000;
 const isSeries = (code: string) => /^\d{2}$/.test(code);
 
+export interface AreaRef {
+  code: string;
+  series: string;
+  isSeries: boolean;
+}
+
 export interface PreparedNeed {
   facts: NeedFacts;
-  areas: { code: string; series: string; isSeries: boolean; weight: number }[];
+  areas: (AreaRef & { weight: number })[];
   areaWeight: number;
   /** Every series (or platform code) the need's areas belong to. */
   series: string[];
+  areaSet: Set<string>;
+  seriesSet: Set<string>;
   types: string[];
+  typeSet: Set<string>;
+  /** The types as bits (typeBits), or -1 when some have none or one is repeated. */
+  typeMask: number;
+  /** areaMatch(offer area, the need's areas) by offer area, filled as offers are scored. */
+  areaUse: Map<string, number>;
   endMs: number;
   earliestMs: number | null;
   priority: number;
@@ -32,15 +51,42 @@ export interface PreparedNeed {
 export interface PreparedOffer {
   facts: OfferFacts;
   version: number;
+  /** The offer's areas in order (the need's side of areaMatch, for precision). */
+  areas: AreaRef[];
   areaSet: Set<string>;
   /** seriesOf() of every area of the offer. */
   seriesSet: Set<string>;
   typeSet: Set<string>;
+  /** The types as bits (typeBits), or -1 when some have none. */
+  typeMask: number;
   languageSet: Set<string>;
   startMs: number;
   endMs: number;
   /** Text terms in each language a need has asked for so far. */
   termsByLanguage: Map<string, Set<string>>;
+}
+
+/** A bit per assistance type (there are 7; codes past the 31st get none: the slow path). */
+const TYPE_BIT = new Map<string, number>();
+
+function typeBits(codes: readonly string[]): number {
+  let mask = 0;
+  for (const code of codes) {
+    let bit = TYPE_BIT.get(code);
+    if (bit === undefined) {
+      if (TYPE_BIT.size >= 31) return -1;
+      TYPE_BIT.set(code, (bit = 1 << TYPE_BIT.size));
+    }
+    if (mask & bit) return -1; // repeated: counts differ from a set's
+    mask |= bit;
+  }
+  return mask;
+}
+
+function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff;
 }
 
 export function prepareNeed(facts: NeedFacts): PreparedNeed {
@@ -55,7 +101,12 @@ export function prepareNeed(facts: NeedFacts): PreparedNeed {
     areas,
     areaWeight: areas.reduce((s, a) => s + a.weight, 0),
     series: [...new Set(areas.map((a) => a.series))],
+    areaSet: new Set(facts.controlAreas),
+    seriesSet: new Set(areas.map((a) => a.series)),
     types: facts.assistanceTypes,
+    typeSet: new Set(facts.assistanceTypes),
+    typeMask: typeBits(facts.assistanceTypes),
+    areaUse: new Map(),
     endMs: Date.parse(facts.neededBy),
     earliestMs: facts.earliestStart === null ? null : Date.parse(facts.earliestStart),
     priority: priorityComponent(facts),
@@ -67,9 +118,15 @@ export function prepareOffer(facts: OfferFacts, version = 1): PreparedOffer {
   return {
     facts,
     version,
+    areas: facts.controlAreas.map((code) => ({
+      code,
+      series: seriesOf(code),
+      isSeries: isSeries(code),
+    })),
     areaSet: new Set(facts.controlAreas),
     seriesSet: new Set(facts.controlAreas.map(seriesOf)),
     typeSet: new Set(facts.assistanceTypes),
+    typeMask: typeBits([...new Set(facts.assistanceTypes)]),
     languageSet: new Set(facts.languages),
     startMs: Date.parse(facts.startDate),
     endMs: Date.parse(facts.endDate),
@@ -86,13 +143,53 @@ export function offerTerms(offer: PreparedOffer, language: string): Set<string> 
   return t;
 }
 
-/** Same as areaMatch(), on the offer's prepared sets. */
-function areaMatchPrepared(area: PreparedNeed['areas'][number], offer: PreparedOffer): number {
-  if (offer.areaSet.has(area.code)) return 1;
-  if (!area.isSeries && offer.areaSet.has(area.series)) return 0.8;
-  if (area.isSeries && offer.seriesSet.has(area.code)) return 0.8;
-  if (area.series !== area.code && offer.seriesSet.has(area.series)) return 0.4;
+/** Same as areaMatch(area, other's areas), on the other side's prepared sets. */
+function areaMatchPrepared(
+  area: AreaRef,
+  other: { areaSet: Set<string>; seriesSet: Set<string> },
+): number {
+  if (other.areaSet.has(area.code)) return 1;
+  if (!area.isSeries && other.areaSet.has(area.series)) return 0.8;
+  if (area.isSeries && other.seriesSet.has(area.code)) return 0.8;
+  if (area.series !== area.code && other.seriesSet.has(area.series)) return 0.4;
   return 0;
+}
+
+/** areasComponent() on prepared records: same operations, same order. */
+export function areasPrepared(need: PreparedNeed, offer: PreparedOffer, breadth: number): number {
+  if (!need.areas.length) return 0;
+  let total = 0;
+  for (const a of need.areas) total += a.weight * areaMatchPrepared(a, offer);
+  const coverage = total / need.areaWeight;
+  if (coverage === 0) return 0;
+  let precision = 0;
+  if (offer.areas.length) {
+    let used = 0;
+    for (const a of offer.areas) {
+      let use = need.areaUse.get(a.code);
+      if (use === undefined) need.areaUse.set(a.code, (use = areaMatchPrepared(a, need)));
+      used += use;
+    }
+    precision = used / offer.areas.length;
+  }
+  return withBreadth(coverage, precision, breadth);
+}
+
+/** typesComponent() on prepared records. */
+export function typesPrepared(need: PreparedNeed, offer: PreparedOffer, breadth: number): number {
+  if (!need.types.length) return 0;
+  if (need.typeMask >= 0 && offer.typeMask >= 0) {
+    // Distinct types on both sides: the counts below, from the bits.
+    const common = popcount(need.typeMask & offer.typeMask);
+    if (common === 0) return 0;
+    return withBreadth(common / need.types.length, common / popcount(offer.typeMask), breadth);
+  }
+  let shared = 0;
+  for (const t of need.types) if (offer.typeSet.has(t)) shared++;
+  if (shared === 0) return 0;
+  let used = 0;
+  for (const t of offer.typeSet) if (need.typeSet.has(t)) used++;
+  return withBreadth(shared / need.types.length, used / offer.typeSet.size, breadth);
 }
 
 /** Every component but text, unrounded, as scorePair computes them. */
@@ -114,18 +211,8 @@ export function baseParts(
   todayMs: number,
   prior: PriorEngagement | undefined,
 ): BaseParts {
-  let areas = 0;
-  if (need.areas.length) {
-    let total = 0;
-    for (const a of need.areas) total += a.weight * areaMatchPrepared(a, offer);
-    areas = total / need.areaWeight;
-  }
-  let types = 0;
-  if (need.types.length) {
-    let shared = 0;
-    for (const t of need.types) if (offer.typeSet.has(t)) shared++;
-    types = shared / need.types.length;
-  }
+  const areas = areasPrepared(need, offer, weights.breadth);
+  const types = typesPrepared(need, offer, weights.breadth);
   const budget = budgetComponent(need.facts, offer.facts);
   const end = need.endMs;
   const start = Math.min(need.earliestMs ?? todayMs, end);

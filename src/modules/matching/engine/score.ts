@@ -22,8 +22,20 @@ export function areaMatch(needArea: string, offerAreas: readonly string[]): numb
   return 0;
 }
 
-/** Control areas: the need's first area counts double. */
-export function areasComponent(
+/**
+ * Coverage (the share of the need the offer covers) lowered for an offer broader than the
+ * need: coverage × (1 − b + b × precision), where precision is the share of the offer's
+ * areas (or types) the need uses and b is the `breadth` weight. An offer doing exactly what
+ * the need asks keeps its coverage; one doing four things for a need asking one keeps
+ * (1 − b) + b/4 of it. Zero coverage stays zero and the result never exceeds the coverage,
+ * so the bounds of candidate generation (candidates.ts) hold unchanged.
+ */
+export function withBreadth(coverage: number, precision: number, breadth: number): number {
+  return coverage * (1 - breadth + breadth * precision);
+}
+
+/** Share of the need's areas the offer covers (areaMatch each), the first counting double. */
+export function areaCoverage(
   need: Pick<NeedFacts, 'controlAreas'>,
   offer: Pick<OfferFacts, 'controlAreas'>,
 ): number {
@@ -38,16 +50,44 @@ export function areasComponent(
   return total / weight;
 }
 
-/** Share of the need's assistance types that the offer provides. */
+/** Share of the offer's areas the need uses (areaMatch of each against the need's areas). */
+export function areaPrecision(
+  need: Pick<NeedFacts, 'controlAreas'>,
+  offer: Pick<OfferFacts, 'controlAreas'>,
+): number {
+  if (!offer.controlAreas.length) return 0;
+  let total = 0;
+  for (const area of offer.controlAreas) total += areaMatch(area, need.controlAreas);
+  return total / offer.controlAreas.length;
+}
+
+/** Control areas: the need's coverage by the offer, lowered for an offer broader than the need. */
+export function areasComponent(
+  need: Pick<NeedFacts, 'controlAreas'>,
+  offer: Pick<OfferFacts, 'controlAreas'>,
+  breadth: number,
+): number {
+  const coverage = areaCoverage(need, offer);
+  if (coverage === 0) return 0;
+  return withBreadth(coverage, areaPrecision(need, offer), breadth);
+}
+
+/**
+ * Assistance types: the share of the need's types the offer provides, lowered for an offer
+ * providing many types the need does not ask for.
+ */
 export function typesComponent(
   need: Pick<NeedFacts, 'assistanceTypes'>,
   offer: Pick<OfferFacts, 'assistanceTypes'>,
+  breadth: number,
 ): number {
   if (!need.assistanceTypes.length) return 0;
-  return (
-    need.assistanceTypes.filter((t) => offer.assistanceTypes.includes(t)).length /
-    need.assistanceTypes.length
-  );
+  const shared = need.assistanceTypes.filter((t) => offer.assistanceTypes.includes(t)).length;
+  if (shared === 0) return 0;
+  const offerTypes = new Set(offer.assistanceTypes);
+  let used = 0;
+  for (const t of offerTypes) if (need.assistanceTypes.includes(t)) used++;
+  return withBreadth(shared / need.assistanceTypes.length, used / offerTypes.size, breadth);
 }
 
 /** 1 when the uncovered cost fits the per-project range and the envelope; less as it exceeds them. */
@@ -128,8 +168,8 @@ export function scorePair(
   },
 ): Scored {
   const components: Components = {
-    areas: areasComponent(need, offer),
-    types: typesComponent(need, offer),
+    areas: areasComponent(need, offer, weights.breadth),
+    types: typesComponent(need, offer, weights.breadth),
     budget: budgetComponent(need, offer),
     timing: timingComponent(need, offer, options.today),
     language: languageComponent(need, offer),

@@ -1,5 +1,5 @@
 import { newStemmer, Stemmer } from 'snowball-stemmers';
-import { removeStopwords, ara, eng, fra, rus, spa, zho } from 'stopword';
+import { ara, eng, fra, rus, spa, zho } from 'stopword';
 
 const STEMMER_OF: Record<string, string> = {
   en: 'english',
@@ -8,25 +8,38 @@ const STEMMER_OF: Record<string, string> = {
   ru: 'russian',
   ar: 'arabic',
 };
-const STOPWORDS: Record<string, string[]> = {
-  en: eng,
-  fr: fra,
-  es: spa,
-  ru: rus,
-  ar: ara,
-  zh: zho,
+/** The stop word lists as sets (the library's removeStopwords scans its array per word). */
+const STOPWORDS: Record<string, ReadonlySet<string>> = {
+  en: new Set(eng),
+  fr: new Set(fra),
+  es: new Set(spa),
+  ru: new Set(rus),
+  ar: new Set(ara),
+  zh: new Set(zho),
 };
-const stemmers = new Map<string, Stemmer>();
 
-function stemmer(language: string): Stemmer | undefined {
+/** A word's term: stemmed, accents folded. Memoised per language (the stemmers are pure). */
+type Termer = (word: string) => string;
+const termers = new Map<string, Termer>();
+const MEMO_LIMIT = 100_000;
+
+function termer(language: string): Termer {
+  let t = termers.get(language);
+  if (t) return t;
   const algorithm = STEMMER_OF[language];
-  if (!algorithm) return undefined;
-  let s = stemmers.get(language);
-  if (!s) {
-    s = newStemmer(algorithm);
-    stemmers.set(language, s);
-  }
-  return s;
+  const stem: Stemmer | undefined = algorithm ? newStemmer(algorithm) : undefined;
+  const memo = new Map<string, string>();
+  t = (word) => {
+    let out = memo.get(word);
+    if (out === undefined) {
+      out = (stem ? stem.stem(word) : word).normalize('NFKD').replace(/\p{M}/gu, '');
+      if (memo.size >= MEMO_LIMIT) memo.clear();
+      memo.set(word, out);
+    }
+    return out;
+  };
+  termers.set(language, t);
+  return t;
 }
 
 /**
@@ -46,14 +59,12 @@ export function terms(text: string, language: string): Set<string> {
       if (!/\p{Script=Han}/u.test(word)) out.add(word);
     return out;
   }
-  const words = removeStopwords(
-    lower.match(/[\p{L}\p{N}]+/gu) ?? [],
-    STOPWORDS[language] ?? eng,
-  ).filter((w) => w.length > 1);
-  const stem = stemmer(language);
-  return new Set(
-    words.map((w) => (stem ? stem.stem(w) : w).normalize('NFKD').replace(/\p{M}/gu, '')),
-  );
+  const stop = STOPWORDS[language] ?? STOPWORDS.en;
+  const term = termer(language);
+  const out = new Set<string>();
+  for (const w of lower.match(/[\p{L}\p{N}]+/gu) ?? [])
+    if (!stop.has(w.toLowerCase()) && w.length > 1) out.add(term(w));
+  return out;
 }
 
 /** Overlap of two term sets in [0, 1]: shared terms over the geometric mean of the sizes. */

@@ -76,15 +76,27 @@ export interface ScoreWeights {
   engagement: number;
   /** Text relevance can only raise a score, by at most this share of the gap to 1. */
   text: number;
+  /**
+   * Not a share of the score: how much of the areas and types components an offer broader
+   * than the need loses (0: none, only the need's coverage counts; 1: coverage × precision).
+   */
+  breadth: number;
 }
 
+/**
+ * Tuned on the development split of `npm run eval:matching` (docs/MATCHING-SCALE.md):
+ * coordinate search over areas, types, budget, timing and text with breadth 0.75, then
+ * normalised; language, priority and engagement kept at their earlier share, as that set
+ * cannot measure them.
+ */
 export const DEFAULT_WEIGHTS: ScoreWeights = {
-  areas: 0.3,
-  types: 0.15,
-  budget: 0.15,
-  timing: 0.1,
-  language: 0.1,
-  priority: 0.12,
-  engagement: 0.08,
+  areas: 0.353,
+  types: 0.235,
+  budget: 0.177,
+  timing: 0.078,
+  language: 0.052,
+  priority: 0.063,
+  engagement: 0.042,
   text: 0.15,
+  breadth: 0.75,
 };

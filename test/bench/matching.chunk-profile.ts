@@ -1,0 +1,71 @@
+/**
+ * In-process harness for one chunk of a full re-match (`MatchingService.rematchChunk`: index,
+ * scoring, explanations, writes), on a database the benchmark kept (see matching.profile.ts):
+ *   DB=postgres://postgres@127.0.0.1:5432/<kept name> [CHUNK=3000] [CPUPROF=file.cpuprofile] \
+ *     node -r ts-node/register/transpile-only test/bench/matching.chunk-profile.ts
+ * Prints the chunk's figures and the time spent in each kind of SQL statement. It writes
+ * suggestions into that database: use a kept copy, never a real one.
+ */
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+async function main() {
+  Object.assign(process.env, {
+    DATABASE_URL: process.env.DB,
+    REDIS_URL: 'redis://127.0.0.1:6379',
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    LOG_LEVEL: 'silent',
+    QUEUE_PREFIX: `prof${randomBytes(3).toString('hex')}`,
+    SMTP_URL: 'smtp://127.0.0.1:1',
+    NODE_ENV: 'production',
+  });
+  const { DataSource } = await import('typeorm');
+  const spent = new Map<string, { ms: number; n: number }>();
+  const wrap = (proto: any) => {
+    const orig = proto.query;
+    proto.query = async function (sql: string, params?: unknown[]) {
+      const t0 = performance.now();
+      try {
+        return await orig.call(this, sql, params);
+      } finally {
+        const key = sql.replace(/\s+/g, ' ').trim().slice(0, 60);
+        const e = spent.get(key) ?? { ms: 0, n: 0 };
+        e.ms += performance.now() - t0;
+        e.n++;
+        spent.set(key, e);
+      }
+    };
+  };
+  wrap(DataSource.prototype);
+  const { createApi } = await import('../../src/bootstrap');
+  const api = await createApi();
+  const { MatchingService } = await import('../../src/modules/matching/matching.service');
+  const svc = api.get(MatchingService);
+  const { bounds } = await svc.chunkBounds(Number(process.env.CHUNK ?? 3000));
+  const inspector = await import('node:inspector/promises');
+  const session = new inspector.Session();
+  if (process.env.CPUPROF) {
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+  }
+  const t = performance.now();
+  const stats = await svc.rematchChunk(`prof-${Date.now()}`, 0, bounds[0], bounds[1] ?? null);
+  const ms = performance.now() - t;
+  if (process.env.CPUPROF) {
+    const { profile } = await session.post('Profiler.stop');
+    (await import('node:fs')).writeFileSync(process.env.CPUPROF, JSON.stringify(profile));
+  }
+  console.log(
+    JSON.stringify({ ...stats, ms: Math.round(ms), msPerNeed: +(ms / stats.needs).toFixed(3) }),
+  );
+  for (const [k, v] of [...spent].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15))
+    console.log(Math.round(v.ms), v.n, k);
+  await api.close();
+}
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
