@@ -17,16 +17,15 @@ import { PlansService } from '../plans/plans.service';
 import { assertKnownCodes, reversedWindow } from '../plans/reference-checks';
 import { ReferenceService, unknownFilterValue } from '../reference/reference.service';
 import {
-  applyTextSearch,
-  runListQuery,
   assertCostRange,
   assertSortable,
   controlAreaCodes,
   countriesOf,
   jsonNumber,
   jsonTimestamp,
-  keysetJsonPage,
-  keysetPage,
+  listJsonPage,
+  listPage,
+  ListSpec,
   SortKey,
 } from '../search/list-search';
 import {
@@ -275,10 +274,10 @@ export class NeedsService {
   }
 
   /** The sort keys of the list (the last one unique), per sort. */
-  private sortKeys(sort: string, relevance: string): SortKey[] {
+  private static sortKeys(relevance: string): Record<string, SortKey[]> {
     const byId: SortKey = { sql: 'n.id', type: 'uuid' };
     const byDate: SortKey = { sql: 'n.created_at', type: 'timestamptz' };
-    const keys: Record<string, SortKey[]> = {
+    return {
       date: [byDate, byId],
       '-createdAt': [byDate, byId],
       createdAt: [byDate, byId],
@@ -286,33 +285,29 @@ export class NeedsService {
       cost: [{ sql: 'n.estimated_usd', type: 'numeric' }, byId],
       relevance: [{ sql: relevance, type: 'real' }, byId],
     };
-    return keys[sort];
   }
 
-  /** The filtered, text-searched query of one page and its keyset options. */
-  private async pageQuery(principal: Principal, query: NeedQueryDto, m: EntityManager) {
+  /** The filtered, text-searched list of one page (list-search's ListSpec). */
+  private async listSpec(principal: Principal, query: NeedQueryDto): Promise<ListSpec<Need>> {
     assertSortable(query.sort, query.q);
     const sort = query.sort ?? 'date';
-    const qb = await this.filtered(principal, query, m);
-    const relevance = query.q ? await applyTextSearch(qb, 'n', query.q, m) : '';
+    const manager = this.db.manager;
     return {
-      qb,
-      options: {
-        sort,
-        keys: this.sortKeys(sort, relevance),
-        direction: sort === 'createdAt' ? ('ASC' as const) : ('DESC' as const),
-        cursor: query.cursor,
-        limit: query.limit ?? 50,
-      },
+      qb: await this.filtered(principal, query, manager),
+      alias: 'n',
+      manager,
+      q: query.q,
+      sort,
+      keys: NeedsService.sortKeys,
+      direction: sort === 'createdAt' ? 'ASC' : 'DESC',
+      cursor: query.cursor,
+      limit: query.limit ?? 50,
     };
   }
 
   /** One page of the filtered list, keyset-paginated on the sort's key values and the id. */
   async listRows(principal: Principal, query: NeedQueryDto): Promise<Page<Need>> {
-    return runListQuery(this.db, query.q, async (m) => {
-      const { qb, options } = await this.pageQuery(principal, query, m);
-      return keysetPage(qb, options);
-    });
+    return listPage(await this.listSpec(principal, query));
   }
 
   async list(principal: Principal, query: NeedQueryDto): Promise<Page<NeedDto>> {
@@ -322,10 +317,7 @@ export class NeedsService {
 
   /** `list` as JSON text, built by PostgreSQL (the hot path of GET /needs). */
   async listJson(principal: Principal, query: NeedQueryDto): Promise<string> {
-    return runListQuery(this.db, query.q, async (m) => {
-      const { qb, options } = await this.pageQuery(principal, query, m);
-      return keysetJsonPage(qb, { ...options, json: NEED_JSON_SQL });
-    });
+    return listJsonPage(await this.listSpec(principal, query), NEED_JSON_SQL);
   }
 
   /** How many needs the caller may see under these filters (cursor and limit ignored). */

@@ -12,13 +12,11 @@ import { OutboxService } from '../outbox/outbox.service';
 import { Party } from '../parties/party.entity';
 import { ReferenceService, unknownFilterValue } from '../reference/reference.service';
 import {
-  applyTextSearch,
-  runListQuery,
   assertCostRange,
   assertSortable,
   controlAreaCodes,
   countriesOf,
-  keysetPage,
+  listPage,
   SortKey,
 } from '../search/list-search';
 import {
@@ -568,24 +566,24 @@ export class OffersService {
   /** One page, keyset-paginated on the sort's key values and the id. */
   async listRows(principal: Principal, query: OfferQueryDto): Promise<Page<Offer>> {
     assertSortable(query.sort, query.q);
-    const sort = query.sort ?? 'date';
-    const run = async (m: EntityManager) => {
-      const qb = await this.filtered(principal, query, m);
-      const relevance = query.q ? await applyTextSearch(qb, 'o', query.q, m) : '';
-      const byId: SortKey = { sql: 'o.id', type: 'uuid' };
-      const keys: Record<string, SortKey[]> = {
-        date: [{ sql: 'o.created_at', type: 'timestamptz' }, byId],
-        cost: [{ sql: 'o.total_usd', type: 'numeric' }, byId],
-        relevance: [{ sql: relevance, type: 'real' }, byId],
-      };
-      return keysetPage(qb, {
-        sort,
-        keys: keys[sort],
-        cursor: query.cursor,
-        limit: query.limit ?? 50,
-      });
-    };
-    return runListQuery(this.db, query.q, run);
+    const manager = this.db.manager;
+    return listPage({
+      qb: await this.filtered(principal, query, manager),
+      alias: 'o',
+      manager,
+      q: query.q,
+      sort: query.sort ?? 'date',
+      keys: (relevance) => {
+        const byId: SortKey = { sql: 'o.id', type: 'uuid' };
+        return {
+          date: [{ sql: 'o.created_at', type: 'timestamptz' }, byId],
+          cost: [{ sql: 'o.total_usd', type: 'numeric' }, byId],
+          relevance: [{ sql: relevance, type: 'real' }, byId],
+        };
+      },
+      cursor: query.cursor,
+      limit: query.limit ?? 50,
+    });
   }
 
   async list(principal: Principal, query: OfferQueryDto): Promise<Page<OfferDto>> {

@@ -9,12 +9,10 @@ import { AuditService } from '../audit/audit.service';
 import { OutboxService } from '../outbox/outbox.service';
 import { ReferenceService, unknownFilterValue } from '../reference/reference.service';
 import {
-  applyTextSearch,
-  runListQuery,
   assertSortable,
   controlAreaCodes,
   countriesOf,
-  keysetPage,
+  listPage,
   SortKey,
 } from '../search/list-search';
 import {
@@ -208,23 +206,23 @@ export class PlansService {
   /** One page of plans (without items), keyset-paginated. */
   async listRows(principal: Principal, query: PlanQueryDto): Promise<Page<Plan>> {
     assertSortable(query.sort, query.q);
-    const sort = query.sort ?? 'date';
-    const run = async (m: EntityManager) => {
-      const qb = await this.filtered(principal, query, m);
-      const relevance = query.q ? await applyTextSearch(qb, 'p', query.q, m) : '';
-      const byId: SortKey = { sql: 'p.id', type: 'uuid' };
-      const keys: Record<string, SortKey[]> = {
-        date: [{ sql: 'p.created_at', type: 'timestamptz' }, byId],
-        relevance: [{ sql: relevance, type: 'real' }, byId],
-      };
-      return keysetPage(qb, {
-        sort,
-        keys: keys[sort],
-        cursor: query.cursor,
-        limit: query.limit ?? 50,
-      });
-    };
-    return runListQuery(this.db, query.q, run);
+    const manager = this.db.manager;
+    return listPage({
+      qb: await this.filtered(principal, query, manager),
+      alias: 'p',
+      manager,
+      q: query.q,
+      sort: query.sort ?? 'date',
+      keys: (relevance) => {
+        const byId: SortKey = { sql: 'p.id', type: 'uuid' };
+        return {
+          date: [{ sql: 'p.created_at', type: 'timestamptz' }, byId],
+          relevance: [{ sql: relevance, type: 'real' }, byId],
+        };
+      },
+      cursor: query.cursor,
+      limit: query.limit ?? 50,
+    });
   }
 
   /** The plans with their items. */
