@@ -8,45 +8,12 @@ import {
   consoleUser,
   ConsoleUser,
   launchChromium,
+  pageWeight,
   signIn,
+  unlabelled,
 } from './console-harness';
 
 jest.setTimeout(90000);
-
-/** Bytes of a page on a cold cache (document and sub-resources) and any external request. */
-async function pageWeight(page: Page, origin: string, path: string) {
-  let bytes = 0;
-  const external: string[] = [];
-  const pending: Promise<void>[] = [];
-  page.on('response', (res) => {
-    if (!res.url().startsWith(origin)) external.push(res.url());
-    pending.push(
-      res.body().then(
-        (b) => void (bytes += b.length),
-        () => undefined,
-      ),
-    );
-  });
-  await page.goto(path, { waitUntil: 'networkidle' });
-  await Promise.all(pending);
-  return { bytes, external };
-}
-
-/** Every visible form control without an accessible name from a label or aria attribute. */
-function unlabelled(page: Page): Promise<string[]> {
-  return page.$$eval('input:not([type=hidden]), select, textarea', (els) =>
-    els
-      .filter((el) => {
-        const c = el as HTMLInputElement;
-        const labelled =
-          (c.labels && c.labels.length > 0 && [...c.labels].some((l) => l.textContent!.trim())) ||
-          c.getAttribute('aria-label') ||
-          c.getAttribute('aria-labelledby');
-        return !labelled;
-      })
-      .map((el) => `${el.tagName.toLowerCase()}#${el.id || '?'}[name=${el.getAttribute('name')}]`),
-  );
-}
 
 describe('web console in a browser: notifications, settings, account', () => {
   let api: TestApi;

@@ -1,48 +1,16 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { DataSource } from 'typeorm';
 import type { TestApi } from '../utils/test-app';
-import { bootListeningApi, consoleCast, launchChromium, signIn } from './console-harness';
+import {
+  bootListeningApi,
+  consoleCast,
+  launchChromium,
+  pageWeight,
+  signIn,
+  unlabelled,
+} from './console-harness';
 
 jest.setTimeout(90000);
-
-/** Bytes of a page on a cold cache: the document and every sub-resource it loads. */
-async function pageWeight(
-  page: Page,
-  origin: string,
-  path: string,
-): Promise<{ bytes: number; external: string[] }> {
-  let bytes = 0;
-  const external: string[] = [];
-  const pending: Promise<void>[] = [];
-  page.on('response', (res) => {
-    if (!res.url().startsWith(origin)) external.push(res.url());
-    pending.push(
-      res.body().then(
-        (b) => void (bytes += b.length),
-        () => undefined,
-      ),
-    );
-  });
-  await page.goto(path, { waitUntil: 'networkidle' });
-  await Promise.all(pending);
-  return { bytes, external };
-}
-
-/** Every visible form control without an accessible label (by id, for the failure message). */
-function unlabelled(page: Page): Promise<string[]> {
-  return page.$$eval('input:not([type=hidden]), select, textarea', (els) =>
-    els
-      .filter((el) => {
-        const c = el as HTMLInputElement;
-        const labelled =
-          (c.labels && c.labels.length > 0 && [...c.labels].some((l) => l.textContent!.trim())) ||
-          c.getAttribute('aria-label') ||
-          c.getAttribute('aria-labelledby');
-        return !labelled;
-      })
-      .map((el) => `${el.tagName.toLowerCase()}#${el.id || '?'}[name=${el.getAttribute('name')}]`),
-  );
-}
 
 describe('web console: CSRF, conflicts, languages, weight and accessibility', () => {
   let api: TestApi;

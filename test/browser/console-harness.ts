@@ -83,3 +83,42 @@ export async function signIn(
 export async function pick(page: Page, label: string | RegExp, options: string[]): Promise<void> {
   await page.getByLabel(label).selectOption(options.map((o) => ({ label: o })));
 }
+
+/** Bytes of a page on a cold cache: the document and every sub-resource it loads. */
+export async function pageWeight(
+  page: Page,
+  origin: string,
+  path: string,
+): Promise<{ bytes: number; external: string[] }> {
+  let bytes = 0;
+  const external: string[] = [];
+  const pending: Promise<void>[] = [];
+  page.on('response', (res) => {
+    if (!res.url().startsWith(origin)) external.push(res.url());
+    pending.push(
+      res.body().then(
+        (b) => void (bytes += b.length),
+        () => undefined,
+      ),
+    );
+  });
+  await page.goto(path, { waitUntil: 'networkidle' });
+  await Promise.all(pending);
+  return { bytes, external };
+}
+
+/** Every visible form control without an accessible label (by id, for the failure message). */
+export function unlabelled(page: Page): Promise<string[]> {
+  return page.$$eval('input:not([type=hidden]), select, textarea', (els) =>
+    els
+      .filter((el) => {
+        const c = el as HTMLInputElement;
+        const labelled =
+          (c.labels && c.labels.length > 0 && [...c.labels].some((l) => l.textContent!.trim())) ||
+          c.getAttribute('aria-label') ||
+          c.getAttribute('aria-labelledby');
+        return !labelled;
+      })
+      .map((el) => `${el.tagName.toLowerCase()}#${el.id || '?'}[name=${el.getAttribute('name')}]`),
+  );
+}
