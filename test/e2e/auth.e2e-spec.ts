@@ -240,6 +240,30 @@ describe('authentication (sessions, limits, reset, TOTP, API keys)', () => {
     });
     afterAll(() => worker?.close());
 
+    it("writes the reset e-mail in the user's language, about their account", async () => {
+      const { user } = await createUser(api, {
+        partyId: fund.id,
+        roles: ['donor_focal_point'],
+        language: 'fr',
+      });
+      const before = smtp.messages.length;
+      await post('/auth/password-reset', { email: user.email }).expect(202);
+      await smtp.waitFor(before + 1);
+      const mail = smtp.messages.find((m) =>
+        (Array.isArray(m.to) ? m.to : [m.to]).some((t) =>
+          t?.value.some((v) => v.address === user.email),
+        ),
+      )!;
+      expect(mail.subject).toBe('Réinitialiser votre mot de passe');
+      expect(mail.text).toContain(`Bonjour ${user.name},`);
+      expect(mail.text).toContain('choisir un nouveau mot de passe');
+      expect(mail.text).toMatch(/\/app\/reset-password\?token=[A-Za-z0-9_-]+/);
+      expect(mail.html).toContain('<html lang="fr"');
+      // Not a notification: no word about notification preferences.
+      expect(mail.text).toContain('au sujet de votre compte');
+      expect(mail.text).not.toContain('préférences de notification');
+    });
+
     it('answers 202 for any address, e-mails a single-use link, and ends every session', async () => {
       const { user, password } = await createUser(api, {
         partyId: fund.id,

@@ -15,6 +15,7 @@ import { AuthSession } from './auth-session.entity';
 import { LoginAttempt } from './login-attempt.entity';
 import { LoginAttemptsService } from './login-attempts.service';
 import { PasswordResetToken } from './password-reset-token.entity';
+import { EmailRenderer } from '../email/email-renderer';
 import { PasswordResetService } from './password-reset.service';
 import { PasswordService } from './password.service';
 import { RefreshToken } from './refresh-token.entity';
@@ -66,6 +67,8 @@ import { TotpService } from './totp.service';
     PasswordResetService,
     ApiKeysService,
     { provide: Authenticator, useClass: TokenAuthenticator },
+    // Rendering only (the e-mail module, with its sender, runs in the worker).
+    { provide: EmailRenderer, useFactory: () => new EmailRenderer() },
   ],
   exports: [Authenticator, PasswordService, AuthService, TotpService, PasswordResetService],
 })

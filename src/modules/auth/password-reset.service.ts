@@ -5,6 +5,8 @@ import { AppException } from '../../common/errors';
 import { AppConfig } from '../../config/app-config';
 import { QueueService } from '../../queue/queue.service';
 import { AuditService } from '../audit/audit.service';
+import { EmailRenderer } from '../email/email-renderer';
+import { translate } from '../email/i18n';
 import { User } from '../users/user.entity';
 import { PASSWORD_RESET_MAX_PER_HOUR, PASSWORD_RESET_TTL_MS } from './auth.constants';
 import { normaliseEmail } from './auth.service';
@@ -15,10 +17,6 @@ import { randomToken, sha256Hex } from './token-crypto';
 const ENQUEUE_TIMEOUT_MS = 10_000;
 
 const invalidToken = () => new AppException('BAD_REQUEST', 'Invalid or expired reset token');
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 /**
  * Password reset by e-mailed link. The request answers the same whether or not the address
@@ -34,6 +32,7 @@ export class PasswordResetService {
     private readonly queue: QueueService,
     private readonly passwords: PasswordService,
     private readonly audit: AuditService,
+    private readonly renderer: EmailRenderer,
   ) {}
 
   async request(rawEmail: string): Promise<void> {
@@ -83,19 +82,19 @@ export class PasswordResetService {
 
   private async sendLink(user: User, token: string): Promise<void> {
     const link = `${this.config.env.PUBLIC_BASE_URL.replace(/\/+$/, '')}/app/reset-password?token=${encodeURIComponent(token)}`;
-    const greeting = `Hello ${user.name},`;
+    // In the user's language (English where a string has no translation).
+    const mail = this.renderer.render(user.language, {
+      subject: translate(user.language, 'reset.subject'),
+      name: user.name,
+      template: 'password-reset',
+      data: { resetLink: link },
+      footer: 'account',
+    });
     const job = this.queue.enqueue('email.send', {
       to: user.email,
-      subject: 'Reset your password',
-      text:
-        `${greeting}\n\nSomeone (hopefully you) asked to reset the password of your account on the SALW ` +
-        `assistance platform. Open this link within one hour to choose a new password:\n\n${link}\n\n` +
-        `If you did not ask for this, ignore this message: your password stays as it is.\n`,
-      html:
-        `<p>${escapeHtml(greeting)}</p><p>Someone (hopefully you) asked to reset the password of your account ` +
-        `on the SALW assistance platform. Open this link within one hour to choose a new password:</p>` +
-        `<p><a href="${escapeHtml(link)}">${escapeHtml(link)}</a></p>` +
-        `<p>If you did not ask for this, ignore this message: your password stays as it is.</p>`,
+      subject: mail.subject,
+      text: mail.text,
+      html: mail.html,
       purpose: 'password_reset',
     });
     let timer: NodeJS.Timeout | undefined;

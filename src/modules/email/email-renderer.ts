@@ -29,6 +29,8 @@ export interface EmailContent {
   data: Record<string, unknown>;
   /** Absolute link to the record, if any. */
   link?: string;
+  /** Why the addressee gets it: their notification preferences (default), or their account. */
+  footer?: 'notifications' | 'account';
 }
 
 /**
@@ -55,7 +57,15 @@ export class EmailRenderer {
     const lang = languageOf(language);
     const dir = textDirection(lang);
     const t = (key: string, params?: Params) => translate(lang, key, params);
-    const base = { ...content.data, lang, dir, t, name: content.name, link: content.link };
+    const base = {
+      ...content.data,
+      lang,
+      dir,
+      t,
+      name: content.name,
+      link: content.link,
+      footer: content.footer ?? 'notifications',
+    };
     const out = (format: 'html' | 'text') => {
       const inner = this.eta.render(this.templatePath(lang, content.template, format), base);
       return this.eta.render(this.templatePath(lang, 'layout', format), {

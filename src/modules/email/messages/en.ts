@@ -9,6 +9,12 @@ export const en = {
     'You receive this message from the SALW assistance platform (UNGA resolution 62/47) because of your notification preferences.',
   'layout.preferences':
     'To choose which notifications you receive, and how, change your notification preferences.',
+  'layout.footerAccount':
+    'You receive this message from the SALW assistance platform (UNGA resolution 62/47) about your account.',
+  'reset.subject': 'Reset your password',
+  'reset.intro':
+    'Someone (hopefully you) asked to reset the password of your account on the SALW assistance platform. Open this link within one hour to choose a new password:',
+  'reset.ignore': 'If you did not ask for this, ignore this message: your password stays as it is.',
   'digest.subject': 'Your daily summary: {count} notifications',
   'digest.intro': 'Here is what happened on the platform since your last summary.',
   'reason.out_of_scope': 'out of scope',

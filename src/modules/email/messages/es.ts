@@ -8,6 +8,12 @@ export const es: Catalogue = {
     'Recibe este mensaje de la plataforma de asistencia sobre APAL (resolución 62/47 de la Asamblea General) debido a sus preferencias de notificación.',
   'layout.preferences':
     'Para elegir qué notificaciones recibe y cómo, modifique sus preferencias de notificación.',
+  'layout.footerAccount':
+    'Recibe este mensaje de la plataforma de asistencia sobre APAL (resolución 62/47 de la Asamblea General) en relación con su cuenta.',
+  'reset.subject': 'Restablecer su contraseña',
+  'reset.intro':
+    'Alguien (esperamos que usted) pidió restablecer la contraseña de su cuenta en la plataforma de asistencia sobre APAL. Abra este enlace en el plazo de una hora para elegir una nueva contraseña:',
+  'reset.ignore': 'Si no lo pidió, ignore este mensaje: su contraseña no cambia.',
   'digest.subject': 'Su resumen diario: {count} notificaciones',
   'digest.intro': 'Esto es lo que ha ocurrido en la plataforma desde su último resumen.',
   'reason.out_of_scope': 'fuera del ámbito',

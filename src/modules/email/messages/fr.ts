@@ -8,6 +8,13 @@ export const fr: Catalogue = {
     'Vous recevez ce message de la plateforme d’assistance ALPC (résolution 62/47 de l’Assemblée générale) en raison de vos préférences de notification.',
   'layout.preferences':
     'Pour choisir les notifications que vous recevez et leur mode d’envoi, modifiez vos préférences de notification.',
+  'layout.footerAccount':
+    'Vous recevez ce message de la plateforme d’assistance ALPC (résolution 62/47 de l’Assemblée générale) au sujet de votre compte.',
+  'reset.subject': 'Réinitialiser votre mot de passe',
+  'reset.intro':
+    'Quelqu’un (vous, espérons-le) a demandé à réinitialiser le mot de passe de votre compte sur la plateforme d’assistance ALPC. Ouvrez ce lien dans l’heure pour choisir un nouveau mot de passe :',
+  'reset.ignore':
+    'Si vous n’avez rien demandé, ignorez ce message : votre mot de passe reste inchangé.',
   'digest.subject': 'Votre résumé quotidien : {count} notifications',
   'digest.intro': 'Voici ce qui s’est passé sur la plateforme depuis votre dernier résumé.',
   'reason.out_of_scope': 'hors du champ',
