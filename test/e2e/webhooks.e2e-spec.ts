@@ -49,6 +49,7 @@ describe('webhooks: registered by a party, signed, retried, disabled, redelivere
         WEBHOOK_TIMEOUT_MS: '2000',
         NOTIFY_SWEEP_EVERY_MS: '300',
         MATCH_MIN_SCORE: '0.99',
+        NOTIFY_SUGGESTION_MIN_SCORE: '1', // the inserted matches are not news
         WRITE_RATE_LIMIT_PER_MIN: '100000',
       },
     });
@@ -240,7 +241,11 @@ describe('webhooks: registered by a party, signed, retried, disabled, redelivere
     const other = await newMatch();
     await fireMatch(api, cast.secretariat.token, other.id, 'propose', other.version).expect(200);
     await waitFor(
-      () => db.query(`SELECT 1 FROM notification_event WHERE entity_id = $1`, [other.id]),
+      () =>
+        db.query(
+          `SELECT 1 FROM notification_event WHERE entity_id = $1 AND type = 'match.proposed'`,
+          [other.id],
+        ),
       (r: unknown[]) => r.length === 1,
       15000,
       'the proposal event',
