@@ -481,4 +481,51 @@ describe('notifications: every step of a match reaches the right people, once, i
       expect((await inbox(actor)).filter((i) => i.entityId === alert.id)).toEqual([]);
     }
   });
+  it('delivery, its end and a need returned to draft are told to the right people', async () => {
+    const versionOf = async (id: string) =>
+      (await get(`/matches/${id}`, cast.secretariat.token).expect(200)).body.version as number;
+    await fireMatch(api, cast.donor.token, matchA, 'start', await versionOf(matchA)).expect(200);
+    await fireMatch(api, cast.donor.token, matchA, 'deliver', await versionOf(matchA)).expect(200);
+    await fireMatch(api, cast.secretariat.token, matchA, 'close', await versionOf(matchA)).expect(
+      200,
+    );
+    const draft = await createNeed(api, cast.sle.token, { title: 'Formation des armuriers' });
+    const submitted = await fireNeed(api, cast.sle.token, draft.id, 'submit', draft.version);
+    await fireNeed(api, cast.secretariat.token, draft.id, 'return', submitted.body.version, {
+      note: 'Précisez le nombre d’armuriers à former.',
+    }).expect(200);
+    await settle();
+
+    const about = async (actor: Actor, ids: string[]) =>
+      (await inbox(actor))
+        .filter((i) =>
+          ['match.delivery_started', 'match.delivered', 'match.closed', 'need.returned'].includes(
+            i.eventType,
+          ),
+        )
+        .filter((i) => ids.includes(i.entityId))
+        .map((i) => i.eventType)
+        .sort();
+    const ids = [matchA, draft.id];
+    // The acting user is not told of their own action: the donor started and delivered.
+    expect(await about(cast.sle, ids)).toEqual(
+      ['match.closed', 'match.delivered', 'match.delivery_started', 'need.returned'].sort(),
+    );
+    expect(await about(cast.donor, ids)).toEqual(['match.closed']);
+    expect(await about(cast.secretariat, ids)).toEqual(
+      ['match.delivered', 'match.delivery_started'].sort(),
+    );
+    for (const outsider of [cast.per, cast.ngo]) expect(await about(outsider, ids)).toEqual([]);
+    const returned = (await inbox(cast.sle)).find((i) => i.eventType === 'need.returned')!;
+    expect(returned.title).toBe('Besoin renvoyé : Formation des armuriers');
+    expect(returned.body).toContain('Précisez le nombre d’armuriers à former.');
+    expect(mailsTo(cast.sle).map((m) => m.subject)).toEqual(
+      expect.arrayContaining([
+        'Mise en œuvre commencée : Marquage des armes',
+        'Assistance fournie : Marquage des armes',
+        'Correspondance close : Marquage des armes',
+        'Besoin renvoyé : Formation des armuriers',
+      ]),
+    );
+  });
 });

@@ -59,6 +59,21 @@ const MATCH_EVENTS: Record<
     type: 'match.comment_added',
     sides: ['state', 'donor', 'secretariat'],
   },
+  'match.start': {
+    action: 'match.start',
+    type: 'match.delivery_started',
+    sides: ['state', 'donor', 'secretariat'],
+  },
+  'match.deliver': {
+    action: 'match.deliver',
+    type: 'match.delivered',
+    sides: ['state', 'donor', 'secretariat'],
+  },
+  'match.close': {
+    action: 'match.close',
+    type: 'match.closed',
+    sides: ['state', 'donor', 'secretariat'],
+  },
 };
 
 /**
@@ -77,6 +92,7 @@ export class NotificationEventsService {
   static readonly PATTERNS = [
     'match.*',
     'need.published',
+    'need.returned',
     'need.expired',
     'coordination.alert.raised',
     'webhook.disabled',
@@ -92,6 +108,8 @@ export class NotificationEventsService {
         return this.consentRequest(m, event.entityId, dedupeKey, event.outboxId);
       case 'need.expired':
         return this.needExpired(m, event.entityId, dedupeKey, event.outboxId);
+      case 'need.returned':
+        return this.needReturned(m, event.entityId, dedupeKey, event.outboxId);
       case 'coordination.alert.raised':
         return this.alert(m, event.entityId, dedupeKey, event.outboxId);
       case 'webhook.disabled':
@@ -241,8 +259,8 @@ export class NotificationEventsService {
 
   private async needRow(m: EntityManager, id: string) {
     const [row] = (await m.query(
-      `SELECT n.id, n.title, n.party_id, n.status, n.consent_status, n.consent_deadline, n.needed_by,
-              n.published_at, p.name AS state_name
+      `SELECT n.id, n.title, n.party_id, n.status, n.status_note, n.consent_status, n.consent_deadline,
+              n.needed_by, n.published_at, p.name AS state_name
          FROM need n JOIN party p ON p.id = n.party_id WHERE n.id = $1`,
       [id],
     )) as {
@@ -250,6 +268,7 @@ export class NotificationEventsService {
       title: string;
       party_id: string;
       status: string;
+      status_note: string | null;
       consent_status: string | null;
       consent_deadline: Date | null;
       needed_by: string;
@@ -314,6 +333,25 @@ export class NotificationEventsService {
       ['state', 'secretariat'],
       dedupeKey,
       { neededBy: String(need.needed_by).slice(0, 10) },
+      outboxId,
+    );
+  }
+
+  /** The secretariat returned a need to draft: its State is told, with the note. */
+  private async needReturned(
+    m: EntityManager,
+    needId: string,
+    dedupeKey: string,
+    outboxId: string,
+  ): Promise<NotificationDraft | null> {
+    const need = await this.needRow(m, needId);
+    if (!need) return null;
+    return this.needDraft(
+      need,
+      'need.returned',
+      ['state'],
+      dedupeKey,
+      { excerpt: excerpt(need.status_note ?? '') },
       outboxId,
     );
   }

@@ -49,6 +49,26 @@ export const NOTIFICATION_TYPES = {
     emailMode: 'immediate',
     webhook: true,
   },
+  'match.delivery_started': {
+    audience: 'state, donor and secretariat',
+    emailMode: 'immediate',
+    webhook: true,
+  },
+  'match.delivered': {
+    audience: 'state, donor and secretariat',
+    emailMode: 'immediate',
+    webhook: true,
+  },
+  'match.closed': {
+    audience: 'state, donor and secretariat',
+    emailMode: 'immediate',
+    webhook: true,
+  },
+  'need.returned': {
+    audience: 'state (the secretariat returned its need to draft, with a note)',
+    emailMode: 'immediate',
+    webhook: true,
+  },
   'need.consent_requested': {
     audience: 'state (a need the secretariat filed on its behalf awaits consent)',
     emailMode: 'immediate',

@@ -52,6 +52,18 @@ export const en = {
   'need.consent_requested.title': 'Your consent is requested: {need}',
   'need.consent_requested.body':
     'The secretariat filed the need “{need}” on behalf of {state}. It circulates once you consent, or without objection after {deadline}.',
+  'match.delivery_started.title': 'Delivery started: {need}',
+  'match.delivery_started.body':
+    'Delivery of the assistance from {donor} for the need “{need}” of {state} has started (offer “{offer}”).',
+  'match.delivered.title': 'Delivered: {need}',
+  'match.delivered.body':
+    'The assistance from {donor} for the need “{need}” of {state} is marked delivered (offer “{offer}”).',
+  'match.closed.title': 'Match closed: {need}',
+  'match.closed.body':
+    'The match between the need “{need}” of {state} and the offer “{offer}” from {donor} is closed.',
+  'need.returned.title': 'Need returned: {need}',
+  'need.returned.body':
+    'The secretariat returned the need “{need}” of {state} to draft, with this note: {excerpt}',
   'need.expired.title': 'Need expired: {need}',
   'need.expired.body':
     'The need “{need}” of {state} passed its needed-by date ({neededBy}) and has expired.',

@@ -51,6 +51,18 @@ export const es: Catalogue = {
   'need.consent_requested.title': 'Se solicita su consentimiento: {need}',
   'need.consent_requested.body':
     'La secretaría registró la necesidad «{need}» en nombre de {state}. Se difundirá cuando usted dé su consentimiento, o sin objeción después del {deadline}.',
+  'match.delivery_started.title': 'Ejecución iniciada: {need}',
+  'match.delivery_started.body':
+    'Ha comenzado la ejecución de la asistencia de {donor} para la necesidad «{need}» de {state} (oferta «{offer}»).',
+  'match.delivered.title': 'Asistencia entregada: {need}',
+  'match.delivered.body':
+    'La asistencia de {donor} para la necesidad «{need}» de {state} figura como entregada (oferta «{offer}»).',
+  'match.closed.title': 'Correspondencia cerrada: {need}',
+  'match.closed.body':
+    'La correspondencia entre la necesidad «{need}» de {state} y la oferta «{offer}» de {donor} está cerrada.',
+  'need.returned.title': 'Necesidad devuelta: {need}',
+  'need.returned.body':
+    'La secretaría devolvió la necesidad «{need}» de {state} a borrador, con esta nota: {excerpt}',
   'need.expired.title': 'Necesidad vencida: {need}',
   'need.expired.body':
     'La necesidad «{need}» de {state} superó su fecha límite ({neededBy}) y ha vencido.',

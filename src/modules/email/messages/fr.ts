@@ -52,6 +52,18 @@ export const fr: Catalogue = {
   'need.consent_requested.title': 'Votre consentement est demandé : {need}',
   'need.consent_requested.body':
     'Le secrétariat a déposé le besoin « {need} » au nom de {state}. Il sera diffusé dès votre consentement, ou sans objection de votre part après le {deadline}.',
+  'match.delivery_started.title': 'Mise en œuvre commencée : {need}',
+  'match.delivery_started.body':
+    'La mise en œuvre de l’assistance de {donor} pour le besoin « {need} » de {state} a commencé (offre « {offer} »).',
+  'match.delivered.title': 'Assistance fournie : {need}',
+  'match.delivered.body':
+    'L’assistance de {donor} pour le besoin « {need} » de {state} est marquée comme fournie (offre « {offer} »).',
+  'match.closed.title': 'Correspondance close : {need}',
+  'match.closed.body':
+    'La correspondance entre le besoin « {need} » de {state} et l’offre « {offer} » de {donor} est close.',
+  'need.returned.title': 'Besoin renvoyé : {need}',
+  'need.returned.body':
+    'Le secrétariat a renvoyé le besoin « {need} » de {state} à l’état de brouillon, avec cette note : {excerpt}',
   'need.expired.title': 'Besoin expiré : {need}',
   'need.expired.body':
     'Le besoin « {need} » de {state} a dépassé sa date limite ({neededBy}) et a expiré.',
