@@ -133,6 +133,12 @@ describe('crashes and lost jobs: no duplicate, no lost delivery', () => {
       .send({ url: receiver.url, eventTypes: ['match.proposed'] })
       .expect(201);
     await setEmail(cast.donor.token, false); // one e-mail (the State's) and one webhook per proposal
+    // The State is told of the publication too; only the proposals' e-mails are under test here.
+    await api.http
+      .put('/api/v1/notification-preferences')
+      .set('Authorization', `Bearer ${cast.sle.token}`)
+      .send({ preferences: [{ eventType: 'need.published', email: false }] })
+      .expect(200);
   });
   afterAll(async () => {
     child?.kill('SIGKILL');

@@ -188,7 +188,7 @@ describe('notifications: every step of a match reaches the right people, once, i
     // Suggestions reach the State, the donor and the secretariat (through the sweep).
     await waitFor(
       () => inbox(cast.sle),
-      (i) => i.length === 2,
+      (i) => i.filter((n) => n.eventType === 'match.suggested').length === 2,
       20000,
       'suggestions for the State',
     );
@@ -217,6 +217,7 @@ describe('notifications: every step of a match reaches the right people, once, i
     const k = (type: string, id: string) => `${type} ${id}`;
     expect(keys(await inbox(cast.sle))).toEqual(
       [
+        k('need.published', needId),
         k('match.suggested', matchA),
         k('match.suggested', matchB),
         k('match.proposed', matchA),
@@ -275,6 +276,7 @@ describe('notifications: every step of a match reaches the right people, once, i
         .sort();
     expect(subjects(cast.sle)).toEqual(
       [
+        'Besoin publié : Marquage des armes',
         'Correspondance proposée : Marquage des armes',
         'Correspondance convenue : Marquage des armes',
         'Fonds engagés : Marquage des armes',
@@ -383,7 +385,7 @@ describe('notifications: every step of a match reaches the right people, once, i
     });
     const count = async (actor: Actor) =>
       (await get('/notifications/unread-count', actor.token).expect(200)).body.count as number;
-    expect(await count(cast.sle)).toBe(6);
+    expect(await count(cast.sle)).toBe(7); // six about the matches, and the need's publication
     const oldest = items[items.length - 1];
     await api.http
       .post(`/api/v1/notifications/${oldest.id}/read`)
@@ -398,19 +400,19 @@ describe('notifications: every step of a match reaches the right people, once, i
       .post(`/api/v1/notifications/${oldest.id}/read`)
       .set('Authorization', `Bearer ${cast.sle.token}`)
       .expect(200);
-    expect(await count(cast.sle)).toBe(5);
+    expect(await count(cast.sle)).toBe(6);
     // Read ones go last; the rest stay newest first.
     const reordered = await inbox(cast.sle);
     expect(reordered[reordered.length - 1].id).toBe(oldest.id);
-    expect(reordered.slice(0, 5).map((i) => i.id)).toEqual(items.slice(0, 5).map((i) => i.id));
+    expect(reordered.slice(0, 6).map((i) => i.id)).toEqual(items.slice(0, 6).map((i) => i.id));
     const unreadOnly = await get('/notifications?unread=true', cast.sle.token).expect(200);
-    expect(unreadOnly.body.items).toHaveLength(5);
+    expect(unreadOnly.body.items).toHaveLength(6);
     await get('/notifications?cursor=bm9wZQ', cast.sle.token).expect(400);
     const all = await api.http
       .post('/api/v1/notifications/read-all')
       .set('Authorization', `Bearer ${cast.sle.token}`)
       .expect(200);
-    expect(all.body).toEqual({ count: 5 });
+    expect(all.body).toEqual({ count: 6 });
     expect(await count(cast.sle)).toBe(0);
     expect(await count(cast.donor)).toBeGreaterThan(0); // only the caller's
     const audited = await db.query(

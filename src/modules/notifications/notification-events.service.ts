@@ -105,7 +105,7 @@ export class NotificationEventsService {
     if (rule) return this.fromMatchEvent(m, event, rule, dedupeKey);
     switch (event.type) {
       case 'need.published':
-        return this.consentRequest(m, event.entityId, dedupeKey, event.outboxId);
+        return this.needPublished(m, event.entityId, dedupeKey, event.outboxId);
       case 'need.expired':
         return this.needExpired(m, event.entityId, dedupeKey, event.outboxId);
       case 'need.returned':
@@ -299,16 +299,21 @@ export class NotificationEventsService {
     };
   }
 
-  /** A need the secretariat filed on a State's behalf is published: the State is asked to consent. */
-  private async consentRequest(
+  /**
+   * A need is published: its State is told. One the secretariat filed on the State's behalf
+   * does not circulate yet: the State is asked to consent instead.
+   */
+  private async needPublished(
     m: EntityManager,
     needId: string,
     dedupeKey: string,
     outboxId: string,
   ): Promise<NotificationDraft | null> {
     const need = await this.needRow(m, needId);
-    // Only while consent is still awaited (a redelivered event after consent asks nothing).
-    if (!need || need.consent_status !== 'pending') return null;
+    if (!need) return null;
+    if (need.consent_status !== 'pending') {
+      return this.needDraft(need, 'need.published', ['state'], dedupeKey, {}, outboxId);
+    }
     return this.needDraft(
       need,
       'need.consent_requested',

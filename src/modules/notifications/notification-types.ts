@@ -64,6 +64,11 @@ export const NOTIFICATION_TYPES = {
     emailMode: 'immediate',
     webhook: true,
   },
+  'need.published': {
+    audience: 'state (its need now circulates; the secretariat published it)',
+    emailMode: 'immediate',
+    webhook: true,
+  },
   'need.returned': {
     audience: 'state (the secretariat returned its need to draft, with a note)',
     emailMode: 'immediate',

@@ -61,6 +61,9 @@ export const en = {
   'match.closed.title': 'Match closed: {need}',
   'match.closed.body':
     'The match between the need “{need}” of {state} and the offer “{offer}” from {donor} is closed.',
+  'need.published.title': 'Need published: {need}',
+  'need.published.body':
+    'The secretariat published the need “{need}” of {state}: it now circulates, and the platform suggests it to the donors who may see it.',
   'need.returned.title': 'Need returned: {need}',
   'need.returned.body':
     'The secretariat returned the need “{need}” of {state} to draft, with this note: {excerpt}',

@@ -60,6 +60,9 @@ export const es: Catalogue = {
   'match.closed.title': 'Correspondencia cerrada: {need}',
   'match.closed.body':
     'La correspondencia entre la necesidad «{need}» de {state} y la oferta «{offer}» de {donor} está cerrada.',
+  'need.published.title': 'Necesidad publicada: {need}',
+  'need.published.body':
+    'La secretaría publicó la necesidad «{need}» de {state}: ahora se difunde, y la plataforma la sugiere a los donantes que pueden verla.',
   'need.returned.title': 'Necesidad devuelta: {need}',
   'need.returned.body':
     'La secretaría devolvió la necesidad «{need}» de {state} a borrador, con esta nota: {excerpt}',

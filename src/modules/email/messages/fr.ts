@@ -61,6 +61,9 @@ export const fr: Catalogue = {
   'match.closed.title': 'Correspondance close : {need}',
   'match.closed.body':
     'La correspondance entre le besoin « {need} » de {state} et l’offre « {offer} » de {donor} est close.',
+  'need.published.title': 'Besoin publié : {need}',
+  'need.published.body':
+    'Le secrétariat a publié le besoin « {need} » de {state} : il est désormais diffusé, et la plateforme le suggère aux donateurs qui peuvent le voir.',
   'need.returned.title': 'Besoin renvoyé : {need}',
   'need.returned.body':
     'Le secrétariat a renvoyé le besoin « {need} » de {state} à l’état de brouillon, avec cette note : {excerpt}',
