@@ -237,6 +237,7 @@ describe('notifications: every step of a match reaches the right people, once, i
     );
     expect(keys(await inbox(cast.secretariat))).toEqual(
       [
+        k('need.submitted', needId),
         k('match.suggested', matchA),
         k('match.suggested', matchB),
         k('match.interest', matchA),
@@ -324,10 +325,11 @@ describe('notifications: every step of a match reaches the right people, once, i
     // The daily digest: one e-mail per user gathering the suggestions; a second run sends none.
     const before = smtp.messages.length;
     const digests = worker.get(DigestService);
-    expect(await digests.run()).toEqual({ digests: 2, items: 4 }); // State and donor, 2 each
+    // State and donor: their 2 suggestions each; the secretariat: the need submitted for review.
+    expect(await digests.run()).toEqual({ digests: 3, items: 5 });
     expect(await digests.run()).toEqual({ digests: 0, items: 0 });
     await settle();
-    expect(smtp.messages.length).toBe(before + 2);
+    expect(smtp.messages.length).toBe(before + 3);
     const digest = mailsTo(cast.sle).find(
       (m) => m.subject === 'Votre résumé quotidien : 2 notifications',
     )!;

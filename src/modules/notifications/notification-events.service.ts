@@ -91,6 +91,7 @@ export class NotificationEventsService {
   /** Outbox event types this module reacts to (others are ignored). */
   static readonly PATTERNS = [
     'match.*',
+    'need.submitted',
     'need.published',
     'need.returned',
     'need.expired',
@@ -104,6 +105,8 @@ export class NotificationEventsService {
     const rule = MATCH_EVENTS[event.type];
     if (rule) return this.fromMatchEvent(m, event, rule, dedupeKey);
     switch (event.type) {
+      case 'need.submitted':
+        return this.needSubmitted(m, event.entityId, dedupeKey, event.outboxId);
       case 'need.published':
         return this.needPublished(m, event.entityId, dedupeKey, event.outboxId);
       case 'need.expired':
@@ -297,6 +300,18 @@ export class NotificationEventsService {
       audience: { sides, needId: need.id },
       outboxId,
     };
+  }
+
+  /** A State submitted a need: the secretariat has it to review. */
+  private async needSubmitted(
+    m: EntityManager,
+    needId: string,
+    dedupeKey: string,
+    outboxId: string,
+  ): Promise<NotificationDraft | null> {
+    const need = await this.needRow(m, needId);
+    if (!need) return null;
+    return this.needDraft(need, 'need.submitted', ['secretariat'], dedupeKey, {}, outboxId);
   }
 
   /**

@@ -64,6 +64,11 @@ export const NOTIFICATION_TYPES = {
     emailMode: 'immediate',
     webhook: true,
   },
+  'need.submitted': {
+    audience: 'secretariat (a need to review)',
+    emailMode: 'digest',
+    webhook: true,
+  },
   'need.published': {
     audience: 'state (its need now circulates; the secretariat published it)',
     emailMode: 'immediate',

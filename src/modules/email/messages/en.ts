@@ -61,6 +61,8 @@ export const en = {
   'match.closed.title': 'Match closed: {need}',
   'match.closed.body':
     'The match between the need “{need}” of {state} and the offer “{offer}” from {donor} is closed.',
+  'need.submitted.title': 'Need submitted for review: {need}',
+  'need.submitted.body': '{state} submitted the need “{need}” to the secretariat for review.',
   'need.published.title': 'Need published: {need}',
   'need.published.body':
     'The secretariat published the need “{need}” of {state}: it now circulates, and the platform suggests it to the donors who may see it.',

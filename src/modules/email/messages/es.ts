@@ -60,6 +60,8 @@ export const es: Catalogue = {
   'match.closed.title': 'Correspondencia cerrada: {need}',
   'match.closed.body':
     'La correspondencia entre la necesidad «{need}» de {state} y la oferta «{offer}» de {donor} está cerrada.',
+  'need.submitted.title': 'Necesidad presentada para examen: {need}',
+  'need.submitted.body': '{state} presentó la necesidad «{need}» a la secretaría para su examen.',
   'need.published.title': 'Necesidad publicada: {need}',
   'need.published.body':
     'La secretaría publicó la necesidad «{need}» de {state}: ahora se difunde, y la plataforma la sugiere a los donantes que pueden verla.',

@@ -61,6 +61,8 @@ export const fr: Catalogue = {
   'match.closed.title': 'Correspondance close : {need}',
   'match.closed.body':
     'La correspondance entre le besoin « {need} » de {state} et l’offre « {offer} » de {donor} est close.',
+  'need.submitted.title': 'Besoin soumis pour examen : {need}',
+  'need.submitted.body': '{state} a soumis le besoin « {need} » au secrétariat pour examen.',
   'need.published.title': 'Besoin publié : {need}',
   'need.published.body':
     'Le secrétariat a publié le besoin « {need} » de {state} : il est désormais diffusé, et la plateforme le suggère aux donateurs qui peuvent le voir.',
