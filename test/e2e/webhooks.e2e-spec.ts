@@ -175,6 +175,37 @@ describe('webhooks: registered by a party, signed, retried, disabled, redelivere
     });
   });
 
+  it('rotating the secret: the new one is shown once, signs what follows, and the old one no longer verifies', async () => {
+    await as(cast.per.token).post(`/webhooks/${endpointId}/rotate-secret`).expect(404);
+    const rotated = await as(cast.sle.token).post(`/webhooks/${endpointId}/rotate-secret`);
+    expect(rotated.status).toBe(200);
+    const fresh = rotated.body.secret as string;
+    expect(fresh).toMatch(/^whsec_/);
+    expect(fresh).not.toBe(secret);
+    expect(rotated.body.secretHint).toBe(`…${fresh.slice(-4)}`);
+    const seen = receiver.received.length;
+    const match = await newMatch();
+    await fireMatch(api, cast.secretariat.token, match.id, 'propose', match.version).expect(200);
+    const [hit] = await waitFor(
+      () => receiver.received.slice(seen),
+      (r) => r.length === 1,
+      15000,
+      'the webhook after rotation',
+    );
+    const signature = hit.headers['x-salw-signature'] as string;
+    expect(verifySignature(fresh, hit.body, signature)).toBe(true);
+    expect(verifySignature(secret, hit.body, signature)).toBe(false);
+    const [audit] = await db.query(
+      `SELECT changes::text AS changes FROM audit_entry
+        WHERE action = 'webhook.rotate_secret' AND entity_id = $1`,
+      [endpointId],
+    );
+    // Audited, with nothing of either secret in the entry.
+    expect(audit.changes).not.toContain(fresh.slice(6, 20));
+    expect(audit.changes).not.toContain(secret.slice(6, 20));
+    secret = fresh;
+  });
+
   it('a failing receiver gets retries with growing delays; persistent failure disables the endpoint and tells the party', async () => {
     receiver.state.mode = 'fail';
     const before = receiver.received.length;

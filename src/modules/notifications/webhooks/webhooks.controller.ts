@@ -97,6 +97,16 @@ export class WebhooksController {
     return this.webhooks.deliveries(principal, id, query);
   }
 
+  /** A new signing secret, shown in this answer only; the old one stops working at once. */
+  @Post(':id/rotate-secret')
+  @HttpCode(200)
+  @Roles(...WEBHOOK_ROLES)
+  @ApiOkResponse({ type: WebhookCreatedDto })
+  @ApiNotFoundResponse()
+  rotateSecret(@CurrentPrincipal() principal: Principal, @Param('id', IdPipe) id: string) {
+    return this.webhooks.rotateSecret(principal, id);
+  }
+
   /** Sends the delivery again (same delivery id and body); answered before it is sent. */
   @Post(':id/deliveries/:deliveryId/redeliver')
   @HttpCode(202)

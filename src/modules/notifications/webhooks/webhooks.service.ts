@@ -191,6 +191,33 @@ export class WebhooksService {
     });
   }
 
+  /**
+   * A new signing secret, in this answer only; the old one stops working at once (deliveries
+   * and retries from now on are signed with the new one, which is read at send time).
+   */
+  async rotateSecret(principal: Principal, id: string): Promise<WebhookCreatedDto> {
+    const secret = newSigningSecret();
+    return this.db.transaction(async (m) => {
+      const before = await this.load(m, principal, id, true);
+      const [[row]] = (await m.query(
+        `UPDATE webhook_endpoint SET secret_sealed = $2, secret_hint = $3,
+                version = version + 1, updated_at = now()
+          WHERE id = $1 RETURNING ${COLUMNS}`,
+        [id, this.secrets.seal(secret, id), `…${secret.slice(-4)}`],
+      )) as [EndpointRow[], number];
+      await this.audit.record(m, {
+        action: 'webhook.rotate_secret',
+        entityType: 'webhook_endpoint',
+        entityId: id,
+        entityPartyId: before.party_id,
+        // Never the secret itself: only its last four characters, as the API shows them.
+        before: { secretHint: before.secret_hint },
+        after: { secretHint: row.secret_hint },
+      });
+      return { ...toDto(row), secret };
+    });
+  }
+
   async remove(principal: Principal, id: string): Promise<void> {
     await this.db.transaction(async (m) => {
       const before = await this.load(m, principal, id, true);
