@@ -32,6 +32,9 @@ const excerpt = (text: string) =>
 const isoDate = (d: Date | string | null) =>
   d === null ? undefined : new Date(d).toISOString().slice(0, 10);
 
+/** Both sides of a match and the secretariat. */
+const EVERYONE: AudienceSide[] = ['state', 'donor', 'secretariat'];
+
 /** Match events of the review workflow and what each becomes (the transition is in the audit). */
 const MATCH_EVENTS: Record<
   string,
@@ -44,36 +47,16 @@ const MATCH_EVENTS: Record<
   },
   'match.propose': { action: 'match.propose', type: 'match.proposed', sides: ['state', 'donor'] },
   'match.interest': { action: 'match.interest' },
-  'match.decline': {
-    action: 'match.decline',
-    type: 'match.declined',
-    sides: ['state', 'donor', 'secretariat'],
-  },
-  'match.committed': {
-    action: 'match.commit',
-    type: 'match.committed',
-    sides: ['state', 'donor', 'secretariat'],
-  },
+  'match.decline': { action: 'match.decline', type: 'match.declined', sides: EVERYONE },
+  'match.committed': { action: 'match.commit', type: 'match.committed', sides: EVERYONE },
   'match.comment_added': {
     action: 'match_comment.create',
     type: 'match.comment_added',
-    sides: ['state', 'donor', 'secretariat'],
+    sides: EVERYONE,
   },
-  'match.start': {
-    action: 'match.start',
-    type: 'match.delivery_started',
-    sides: ['state', 'donor', 'secretariat'],
-  },
-  'match.deliver': {
-    action: 'match.deliver',
-    type: 'match.delivered',
-    sides: ['state', 'donor', 'secretariat'],
-  },
-  'match.close': {
-    action: 'match.close',
-    type: 'match.closed',
-    sides: ['state', 'donor', 'secretariat'],
-  },
+  'match.start': { action: 'match.start', type: 'match.delivery_started', sides: EVERYONE },
+  'match.deliver': { action: 'match.deliver', type: 'match.delivered', sides: EVERYONE },
+  'match.close': { action: 'match.close', type: 'match.closed', sides: EVERYONE },
 };
 
 /**
@@ -212,7 +195,7 @@ export class NotificationEventsService {
       this.matchDraft(match, type, sides, dedupeKey, extra, [actor], event.outboxId);
     switch (event.type) {
       case 'match.interest': {
-        if (meta.to === 'agreed') return draft('match.agreed', ['state', 'donor', 'secretariat']);
+        if (meta.to === 'agreed') return draft('match.agreed', EVERYONE);
         const side = meta.side === 'donor' ? 'donor' : 'state';
         return draft('match.interest', [side === 'state' ? 'donor' : 'state', 'secretariat'], {
           actor: side === 'state' ? match.state_name : match.donor_name,
