@@ -224,9 +224,21 @@ describe('matching engine: suggestions through the queue, reconciled, never lost
     const matching = worker!.get(MatchingService);
     await matching.match('need', needId);
     const first = await rows();
+    // Unchanged rows are not rewritten: same tuple (xmin), same computed_at.
+    const tuples = () =>
+      db.query(
+        `SELECT id, xmin::text AS xmin, computed_at FROM match_suggestion ORDER BY need_id, offer_id`,
+      );
+    const before = await tuples();
     const again = await matching.match('need', needId);
     await matching.match('offer', offer.id);
     expect(again.kept).toBe(1);
+    expect(await rows()).toEqual(first);
+    expect(before.length).toBeGreaterThan(0);
+    expect(await tuples()).toEqual(before);
+    // A changed value is written: the stored score moved away is put back by the next run.
+    await db.query(`UPDATE match_suggestion SET score = 0.0001 WHERE need_id = $1`, [needId]);
+    await matching.match('need', needId);
     expect(await rows()).toEqual(first);
   });
 

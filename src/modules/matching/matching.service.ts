@@ -71,6 +71,26 @@ const OPEN_NEEDS = `status IN ('published', 'partially_covered')`;
 /** Needs per transaction inside a chunk: bounds locks, memory and the event-loop slices. */
 const SUB_BATCH = 250;
 const OFFER_BATCH = 500;
+/** Rows per upsert statement (a sub-batch stores about 10 per need). */
+const UPSERT_ROWS = 5000;
+
+/** One row of `match_suggestion` as the engine computes it. */
+interface SuggestionRow {
+  needId: string;
+  offerId: string;
+  needPartyId: string;
+  offerPartyId: string;
+  score: number;
+  components: Scored['components'];
+  rulesPassed: readonly string[];
+  rulesFailed: readonly string[];
+  explanation: string;
+  eligible: boolean;
+  partial: boolean;
+  top: boolean;
+  needVersion: number;
+  offerVersion: number;
+}
 
 /** Weights other than text and breadth rescaled to sum to 1, with any configured override applied. */
 export function effectiveWeights(override?: Partial<ScoreWeights>): ScoreWeights {
@@ -320,7 +340,7 @@ export class MatchingService {
     let kept = 0;
     let flaggedIneligible = 0;
     const deletes: string[] = [];
-    const upserts: Record<string, unknown>[] = [];
+    const upserts: SuggestionRow[] = [];
     /** This side's flag of each stored row once the upsert is done. */
     const flagAfter = new Map<string, boolean>();
     for (const pair of pairs) {
@@ -356,16 +376,16 @@ export class MatchingService {
     };
   }
 
-  private rowOf(pair: Evaluated, glossary: Glossary): Record<string, unknown> {
+  private rowOf(pair: Evaluated, glossary: Glossary): SuggestionRow {
     return {
-      need_id: pair.need.facts.id,
-      offer_id: pair.offer.facts.id,
-      need_party_id: pair.need.facts.partyId,
-      offer_party_id: pair.offer.facts.partyId,
+      needId: pair.need.facts.id,
+      offerId: pair.offer.facts.id,
+      needPartyId: pair.need.facts.partyId,
+      offerPartyId: pair.offer.facts.partyId,
       score: pair.scored.score,
       components: pair.scored.components,
-      rules_passed: pair.eligibility.passed,
-      rules_failed: pair.eligibility.failed,
+      rulesPassed: pair.eligibility.passed,
+      rulesFailed: pair.eligibility.failed,
       explanation: explain(
         pair.need.facts,
         pair.offer.facts,
@@ -376,29 +396,63 @@ export class MatchingService {
       eligible: pair.eligibility.eligible,
       partial: pair.eligibility.partial,
       top: pair.inTop,
-      need_version: pair.need.version,
-      offer_version: pair.offer.version,
+      needVersion: pair.need.version,
+      offerVersion: pair.offer.version,
     };
   }
 
-  /** Multi-row upsert; re-scoring never touches status, version or the other side's flag. */
-  private async upsert(m: EntityManager, topFlag: string, rows: Record<string, unknown>[]) {
-    for (let i = 0; i < rows.length; i += 1000) {
+  /**
+   * Multi-row upsert; re-scoring never touches status, version or the other side's flag, and
+   * a stored row whose values would not change is left as it is (no new tuple, no index
+   * entries: most rows of a repeated full re-match; `computed_at` is when they last changed).
+   * Rows go as one typed array per column through `unnest` (no JSON to build in JavaScript
+   * nor to parse into records in PostgreSQL); text arrays travel as array literals.
+   */
+  private async upsert(m: EntityManager, topFlag: string, rows: SuggestionRow[]) {
+    for (let i = 0; i < rows.length; i += UPSERT_ROWS) {
+      const batch = rows.length <= UPSERT_ROWS ? rows : rows.slice(i, i + UPSERT_ROWS);
+      const n = batch.length;
+      const cols: unknown[][] = Array.from({ length: 14 }, () => new Array(n));
+      for (let j = 0; j < n; j++) {
+        const r = batch[j];
+        cols[0][j] = r.needId;
+        cols[1][j] = r.offerId;
+        cols[2][j] = r.needPartyId;
+        cols[3][j] = r.offerPartyId;
+        cols[4][j] = r.score;
+        cols[5][j] = JSON.stringify(r.components);
+        cols[6][j] = `{${r.rulesPassed.join(',')}}`;
+        cols[7][j] = `{${r.rulesFailed.join(',')}}`;
+        cols[8][j] = r.explanation;
+        cols[9][j] = r.eligible;
+        cols[10][j] = r.partial;
+        cols[11][j] = r.top;
+        cols[12][j] = r.needVersion;
+        cols[13][j] = r.offerVersion;
+      }
       await m.query(
         `INSERT INTO match_suggestion (need_id, offer_id, need_party_id, offer_party_id, score, components,
                 rules_passed, rules_failed, explanation, eligible, partial, ${topFlag}, need_version, offer_version)
-         SELECT need_id, offer_id, need_party_id, offer_party_id, score, components, rules_passed,
-                rules_failed, explanation, eligible, partial, top, need_version, offer_version
-           FROM jsonb_to_recordset($1::jsonb) AS r(need_id uuid, offer_id uuid, need_party_id uuid,
-                offer_party_id uuid, score numeric, components jsonb, rules_passed text[],
-                rules_failed text[], explanation text, eligible boolean, partial boolean, top boolean,
-                need_version int, offer_version int)
+         SELECT need_id, offer_id, need_party_id, offer_party_id, score, components, rules_passed::text[],
+                rules_failed::text[], explanation, eligible, partial, top, need_version, offer_version
+           FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::numeric[], $6::jsonb[],
+                $7::text[], $8::text[], $9::text[], $10::boolean[], $11::boolean[], $12::boolean[],
+                $13::int[], $14::int[])
+             AS r(need_id, offer_id, need_party_id, offer_party_id, score, components, rules_passed,
+                rules_failed, explanation, eligible, partial, top, need_version, offer_version)
          ON CONFLICT (need_id, offer_id) DO UPDATE SET
            score = EXCLUDED.score, components = EXCLUDED.components, rules_passed = EXCLUDED.rules_passed,
            rules_failed = EXCLUDED.rules_failed, explanation = EXCLUDED.explanation, eligible = EXCLUDED.eligible,
            partial = EXCLUDED.partial, ${topFlag} = EXCLUDED.${topFlag}, need_version = EXCLUDED.need_version,
-           offer_version = EXCLUDED.offer_version, computed_at = now()`,
-        [JSON.stringify(rows.slice(i, i + 1000))],
+           offer_version = EXCLUDED.offer_version, computed_at = now()
+         WHERE (match_suggestion.score, match_suggestion.components, match_suggestion.rules_passed,
+                match_suggestion.rules_failed, match_suggestion.explanation, match_suggestion.eligible,
+                match_suggestion.partial, match_suggestion.${topFlag}, match_suggestion.need_version,
+                match_suggestion.offer_version)
+               IS DISTINCT FROM (EXCLUDED.score, EXCLUDED.components, EXCLUDED.rules_passed,
+                EXCLUDED.rules_failed, EXCLUDED.explanation, EXCLUDED.eligible, EXCLUDED.partial,
+                EXCLUDED.${topFlag}, EXCLUDED.need_version, EXCLUDED.offer_version)`,
+        cols,
       );
     }
   }
@@ -620,7 +674,7 @@ export class MatchingService {
     existing: Map<string, { id: string; status: string; version: number }>,
     glossary: Glossary,
   ) {
-    const upserts: Record<string, unknown>[] = [];
+    const upserts: SuggestionRow[] = [];
     const deletes: string[] = [];
     for (const pair of pairs) {
       const row = existing.get(`${pair.need.facts.id}:${pair.offer.facts.id}`);

@@ -79,7 +79,12 @@ export class MatchDto {
   @ApiProperty({ enum: RULES, isArray: true }) rulesFailed: string[];
   @ApiProperty({ description: 'Changes made by people; re-scoring does not change it' })
   version: number;
-  @ApiProperty({ format: 'date-time' }) computedAt: Date;
+  @ApiProperty({
+    format: 'date-time',
+    description:
+      'When the score, rules or explanation last changed (a re-match that finds the same values leaves it as it is)',
+  })
+  computedAt: Date;
   @ApiProperty({
     format: 'date-time',
     nullable: true,

@@ -1,8 +1,10 @@
 import { checkEligibility, stateEligible } from './eligibility';
 import {
-  BaseParts,
+  baseInto,
   baseParts,
   finishScore,
+  PARTS_STRIDE,
+  partsAt,
   PreparedNeed,
   PreparedOffer,
   prepareNeed,
@@ -292,6 +294,19 @@ export class OfferIndex {
       for (const [k, b] of map) map.set(k, grow(b, words));
   }
 
+  /** Candidates of the need being ranked (topForNeed): slots, and base parts by stride. */
+  private candSlots = new Int32Array(1024);
+  private candParts = new Float64Array(1024 * PARTS_STRIDE);
+
+  private growCandidates() {
+    const slots = new Int32Array(this.candSlots.length * 2);
+    slots.set(this.candSlots);
+    const parts = new Float64Array(slots.length * PARTS_STRIDE);
+    parts.set(this.candParts);
+    this.candSlots = slots;
+    this.candParts = parts;
+  }
+
   /** The State's eligible offers (`state_eligible` over the live offers). */
   private stateOf(need: NeedFacts): Bits {
     const known = this.stateBits.get(need.state);
@@ -324,11 +339,10 @@ export class OfferIndex {
       const b = this.seriesBits.get(s);
       if (b) for (let w = 0; w < words; w++) series[w] |= b[w];
     }
-    const slots: number[] = [];
-    const bases: number[] = [];
-    const partsOf: BaseParts[] = []; // kept for the pairs then scored in full
+    // The candidates' slots and base parts (kept for the pairs then scored in full), in
+    // buffers reused from need to need: no object per candidate.
+    let count = 0;
     const kBest: number[] = []; // the K best bases, descending
-    const prior = (offer: PreparedOffer) => o.prior(offer.facts.partyId);
     const visit = (slot: number) => {
       const offer = this.slots[slot]!;
       const f = offer.facts;
@@ -336,11 +350,17 @@ export class OfferIndex {
       if (offer.startMs > need.endMs) return;
       if (need.earliestMs !== null && offer.endMs < need.earliestMs) return;
       if (f.minPerProjectUsd !== null && n.uncoveredUsd < f.minPerProjectUsd) return;
-      const parts = baseParts(need, offer, o.weights, o.todayMs, prior(offer));
-      const base = parts.base;
-      slots.push(slot);
-      bases.push(base);
-      partsOf.push(parts);
+      if (count === this.candSlots.length) this.growCandidates();
+      const base = baseInto(
+        need,
+        offer,
+        o.weights,
+        o.todayMs,
+        o.prior(f.partyId),
+        this.candParts,
+        count * PARTS_STRIDE,
+      );
+      this.candSlots[count++] = slot;
       if (kBest.length < o.k || base > kBest[kBest.length - 1]) {
         let i = kBest.length;
         while (i > 0 && base > kBest[i - 1]) i--;
@@ -374,12 +394,14 @@ export class OfferIndex {
         (w) => live[w] & state[w] & types[w] & ~series[w] & (w < hungry.length ? hungry[w] : ~0),
       );
     }
-    result.considered = slots.length;
+    result.considered = count;
 
     const top: (TopPair & { id: string; score: number })[] = [];
     const side = o.offerSide;
-    for (let i = 0; i < slots.length; i++) {
-      const ub = upperBound(bases[i], o.weights);
+    const slots = this.candSlots;
+    const parts = this.candParts;
+    for (let i = 0; i < count; i++) {
+      const ub = upperBound(parts[i * PARTS_STRIDE + 7], o.weights);
       if (ub < o.minScore) continue;
       const needT = top.length >= o.k ? Math.max(threshold(), top[o.k - 1].score) : threshold();
       const slot = slots[i];
@@ -387,7 +409,7 @@ export class OfferIndex {
       const forOffer = side !== undefined && ub >= side.floor(slot);
       if (!forNeed && !forOffer) continue;
       const offer = this.slots[slot]!;
-      const scored = finishScore(partsOf[i], need, offer, o.weights);
+      const scored = finishScore(partsAt(parts, i * PARTS_STRIDE), need, offer, o.weights);
       result.scored++;
       if (scored.score < o.minScore) continue;
       side?.add(slot, offer.facts.id, n.id, scored.score);

@@ -204,13 +204,24 @@ export interface BaseParts {
   base: number;
 }
 
-export function baseParts(
+/** Numbers per pair in a buffer of base parts (`baseInto`): the seven components, then base. */
+export const PARTS_STRIDE = 8;
+const scratch = new Float64Array(PARTS_STRIDE);
+
+/**
+ * The base parts of a pair written into `buf` from `at` (areas, types, budget, timing,
+ * language, priority, engagement, base), returning the base: no object per pair, for
+ * candidate generation, which computes them for many pairs and finishes few.
+ */
+export function baseInto(
   need: PreparedNeed,
   offer: PreparedOffer,
   weights: ScoreWeights,
   todayMs: number,
   prior: PriorEngagement | undefined,
-): BaseParts {
+  buf: Float64Array,
+  at: number,
+): number {
   const areas = areasPrepared(need, offer, weights.breadth);
   const types = typesPrepared(need, offer, weights.breadth);
   const budget = budgetComponent(need.facts, offer.facts);
@@ -231,7 +242,40 @@ export function baseParts(
     weights.language * language +
     weights.priority * priority +
     weights.engagement * engagement;
-  return { areas, types, budget, timing, language, priority, engagement, base };
+  buf[at] = areas;
+  buf[at + 1] = types;
+  buf[at + 2] = budget;
+  buf[at + 3] = timing;
+  buf[at + 4] = language;
+  buf[at + 5] = priority;
+  buf[at + 6] = engagement;
+  buf[at + 7] = base;
+  return base;
+}
+
+/** The base parts `baseInto` wrote at `at` (doubles: the very same values). */
+export function partsAt(buf: Float64Array, at: number): BaseParts {
+  return {
+    areas: buf[at],
+    types: buf[at + 1],
+    budget: buf[at + 2],
+    timing: buf[at + 3],
+    language: buf[at + 4],
+    priority: buf[at + 5],
+    engagement: buf[at + 6],
+    base: buf[at + 7],
+  };
+}
+
+export function baseParts(
+  need: PreparedNeed,
+  offer: PreparedOffer,
+  weights: ScoreWeights,
+  todayMs: number,
+  prior: PriorEngagement | undefined,
+): BaseParts {
+  baseInto(need, offer, weights, todayMs, prior, scratch, 0);
+  return partsAt(scratch, 0);
 }
 
 /** The highest score a pair with this base can reach, whatever its text relevance. */
