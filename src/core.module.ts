@@ -4,6 +4,7 @@ import type { Request } from 'express';
 import { ClsModule } from 'nestjs-cls';
 import { LoggerModule } from 'nestjs-pino';
 import pino from 'pino';
+import { requestLogOptions } from './common/request-id';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { typeormOptions } from './database/typeorm-options';
@@ -29,15 +30,7 @@ import { QueueModule } from './queue/queue.module';
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
         pinoHttp: [
-          {
-            level: config.env.LOG_LEVEL,
-            // The request id set by requestIdMiddleware, so logs and error bodies agree.
-            genReqId: (req) => (req as { id?: string }).id ?? '',
-            customProps: (req) => ({ requestId: (req as { id?: string }).id }),
-            redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'],
-            autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
-            base: { service: 'salw-platform' },
-          },
+          requestLogOptions(config.env.LOG_LEVEL),
           // Written asynchronously (flushed at exit): a slow reader of stdout (a log shipper,
           // a full pipe) must not block the event loop on every request.
           pino.destination({ dest: 1, sync: false }),
