@@ -59,6 +59,53 @@ const MATCH_EVENTS: Record<
   'match.close': { action: 'match.close', type: 'match.closed', sides: EVERYONE },
 };
 
+/** The columns of a need that its notifications use (`needRow`). */
+interface NeedRow {
+  id: string;
+  title: string;
+  party_id: string;
+  status: string;
+  status_note: string | null;
+  consent_status: string | null;
+  consent_deadline: Date | null;
+  needed_by: string;
+  published_at: Date | null;
+  state_name: string;
+}
+
+type NeedEventRule = (need: NeedRow) => {
+  type: NotificationType;
+  sides: AudienceSide[];
+  facts?: Partial<NotificationDraft['facts']>;
+};
+
+/** Need events and what each becomes, from the need as it now is. */
+const NEED_EVENTS: Record<string, NeedEventRule> = {
+  // A State submitted a need: the secretariat has it to review.
+  'need.submitted': () => ({ type: 'need.submitted', sides: ['secretariat'] }),
+  // Published: its State is told; one filed on the State's behalf does not circulate yet, and
+  // the State is asked to consent instead.
+  'need.published': (need) =>
+    need.consent_status === 'pending'
+      ? {
+          type: 'need.consent_requested',
+          sides: ['state'],
+          facts: { deadline: isoDate(need.consent_deadline) },
+        }
+      : { type: 'need.published', sides: ['state'] },
+  // The secretariat returned it to draft: its State is told, with the note.
+  'need.returned': (need) => ({
+    type: 'need.returned',
+    sides: ['state'],
+    facts: { excerpt: excerpt(need.status_note ?? '') },
+  }),
+  'need.expired': (need) => ({
+    type: 'need.expired',
+    sides: ['state', 'secretariat'],
+    facts: { neededBy: String(need.needed_by).slice(0, 10) },
+  }),
+};
+
 /**
  * Turns what happened into notification drafts: change events from the outbox (match workflow,
  * consent requests, expiry, coordination alerts, disabled webhooks) and new suggestions found
@@ -74,10 +121,7 @@ export class NotificationEventsService {
   /** Outbox event types this module reacts to (others are ignored). */
   static readonly PATTERNS = [
     'match.*',
-    'need.submitted',
-    'need.published',
-    'need.returned',
-    'need.expired',
+    ...Object.keys(NEED_EVENTS),
     'coordination.alert.raised',
     'webhook.disabled',
   ];
@@ -87,15 +131,9 @@ export class NotificationEventsService {
     const dedupeKey = `outbox:${event.outboxId}`;
     const rule = MATCH_EVENTS[event.type];
     if (rule) return this.fromMatchEvent(m, event, rule, dedupeKey);
+    const needRule = NEED_EVENTS[event.type];
+    if (needRule) return this.fromNeedEvent(m, event, needRule, dedupeKey);
     switch (event.type) {
-      case 'need.submitted':
-        return this.needSubmitted(m, event.entityId, dedupeKey, event.outboxId);
-      case 'need.published':
-        return this.needPublished(m, event.entityId, dedupeKey, event.outboxId);
-      case 'need.expired':
-        return this.needExpired(m, event.entityId, dedupeKey, event.outboxId);
-      case 'need.returned':
-        return this.needReturned(m, event.entityId, dedupeKey, event.outboxId);
       case 'coordination.alert.raised':
         return this.alert(m, event.entityId, dedupeKey, event.outboxId);
       case 'webhook.disabled':
@@ -243,29 +281,18 @@ export class NotificationEventsService {
     }
   }
 
-  private async needRow(m: EntityManager, id: string) {
+  private async needRow(m: EntityManager, id: string): Promise<NeedRow | null> {
     const [row] = (await m.query(
       `SELECT n.id, n.title, n.party_id, n.status, n.status_note, n.consent_status, n.consent_deadline,
               n.needed_by, n.published_at, p.name AS state_name
          FROM need n JOIN party p ON p.id = n.party_id WHERE n.id = $1`,
       [id],
-    )) as {
-      id: string;
-      title: string;
-      party_id: string;
-      status: string;
-      status_note: string | null;
-      consent_status: string | null;
-      consent_deadline: Date | null;
-      needed_by: string;
-      published_at: Date | null;
-      state_name: string;
-    }[];
+    )) as NeedRow[];
     return row ?? null;
   }
 
   needDraft(
-    need: NonNullable<Awaited<ReturnType<NotificationEventsService['needRow']>>>,
+    need: NeedRow,
     type: NotificationType,
     sides: AudienceSide[],
     dedupeKey: string,
@@ -285,78 +312,17 @@ export class NotificationEventsService {
     };
   }
 
-  /** A State submitted a need: the secretariat has it to review. */
-  private async needSubmitted(
+  /** A need event as its notification: the rule picks type, sides and facts from the row. */
+  private async fromNeedEvent(
     m: EntityManager,
-    needId: string,
+    event: DomainEvent,
+    rule: NeedEventRule,
     dedupeKey: string,
-    outboxId: string,
   ): Promise<NotificationDraft | null> {
-    const need = await this.needRow(m, needId);
+    const need = await this.needRow(m, event.entityId);
     if (!need) return null;
-    return this.needDraft(need, 'need.submitted', ['secretariat'], dedupeKey, {}, outboxId);
-  }
-
-  /**
-   * A need is published: its State is told. One the secretariat filed on the State's behalf
-   * does not circulate yet: the State is asked to consent instead.
-   */
-  private async needPublished(
-    m: EntityManager,
-    needId: string,
-    dedupeKey: string,
-    outboxId: string,
-  ): Promise<NotificationDraft | null> {
-    const need = await this.needRow(m, needId);
-    if (!need) return null;
-    if (need.consent_status !== 'pending') {
-      return this.needDraft(need, 'need.published', ['state'], dedupeKey, {}, outboxId);
-    }
-    return this.needDraft(
-      need,
-      'need.consent_requested',
-      ['state'],
-      dedupeKey,
-      { deadline: isoDate(need.consent_deadline) },
-      outboxId,
-    );
-  }
-
-  private async needExpired(
-    m: EntityManager,
-    needId: string,
-    dedupeKey: string,
-    outboxId: string,
-  ): Promise<NotificationDraft | null> {
-    const need = await this.needRow(m, needId);
-    if (!need) return null;
-    return this.needDraft(
-      need,
-      'need.expired',
-      ['state', 'secretariat'],
-      dedupeKey,
-      { neededBy: String(need.needed_by).slice(0, 10) },
-      outboxId,
-    );
-  }
-
-  /** The secretariat returned a need to draft: its State is told, with the note. */
-  private async needReturned(
-    m: EntityManager,
-    needId: string,
-    dedupeKey: string,
-    outboxId: string,
-  ): Promise<NotificationDraft | null> {
-    const need = await this.needRow(m, needId);
-    if (!need) return null;
-    return this.needDraft(
-      need,
-      'need.returned',
-      ['state'],
-      dedupeKey,
-      { excerpt: excerpt(need.status_note ?? '') },
-      outboxId,
-    );
+    const { type, sides, facts } = rule(need);
+    return this.needDraft(need, type, sides, dedupeKey, facts, event.outboxId);
   }
 
   /** Drafts for follow-up reminders (the follow-up service picks the needs). */
