@@ -28,7 +28,7 @@ import { MatchReviewService } from '../review/match-review.service';
 import { ConsoleController } from './console-controller.decorator';
 import { ConsolePages, PageRequest } from './console-pages.service';
 import { ConsoleReference } from './console-reference';
-import { FormValues, listQuery, versionOf } from './console-records';
+import { FormValues, recordListQuery, versionOf } from './console-records';
 import { FormBody, formErrors, list, numberOrRaw, optional, text, validated } from './forms';
 
 /** The need form's fields, in page order (names as in the API body). */
@@ -159,13 +159,9 @@ export class ConsoleNeedsController {
     @Res() res: Response,
     @Query() raw: Record<string, unknown>,
   ) {
-    const filters = listQuery(raw, ['q', 'status', 'cursor', 'mine']);
-    const query: NeedQueryDto = { limit: 25 };
-    if (filters.q) query.q = filters.q;
-    if (filters.status && (NEED_STATUSES as readonly string[]).includes(filters.status)) {
-      query.status = filters.status as NeedQueryDto['status'];
-    }
-    if (filters.cursor) query.cursor = filters.cursor;
+    const list = recordListQuery(raw, NEED_STATUSES);
+    const filters = list.filters;
+    const query: NeedQueryDto = list.query;
     // A national contact sees their own State's needs first ("mine"), everyone's on request.
     const ownState =
       hasRole(principal, 'national_contact') && principal.partyId

@@ -22,7 +22,7 @@ import { OffersService } from '../offers/offers.service';
 import { ConsoleController } from './console-controller.decorator';
 import { ConsolePages, PageRequest } from './console-pages.service';
 import { ConsoleReference } from './console-reference';
-import { FormValues, listQuery, versionOf } from './console-records';
+import { FormValues, recordListQuery, versionOf } from './console-records';
 import { FormBody, formErrors, list, numberOrRaw, optional, text, validated } from './forms';
 
 export const OFFER_FORM_FIELDS = [
@@ -145,13 +145,9 @@ export class ConsoleOffersController {
     @Res() res: Response,
     @Query() raw: Record<string, unknown>,
   ) {
-    const filters = listQuery(raw, ['q', 'status', 'cursor', 'mine']);
-    const query: OfferQueryDto = { limit: 25 };
-    if (filters.q) query.q = filters.q;
-    if (filters.status && (OFFER_STATUSES as readonly string[]).includes(filters.status)) {
-      query.status = filters.status as OfferQueryDto['status'];
-    }
-    if (filters.cursor) query.cursor = filters.cursor;
+    const list = recordListQuery(raw, OFFER_STATUSES);
+    const filters = list.filters;
+    const query: OfferQueryDto = list.query;
     const donor = hasRole(principal, 'donor_focal_point') && !!principal.partyId;
     const mine = donor && filters.mine !== '0';
     if (mine) query.partyId = principal.partyId!;

@@ -1,4 +1,4 @@
-import { conflictView } from './console-records';
+import { conflictView, recordListQuery } from './console-records';
 import type { Labels } from './console-reference';
 
 describe('conflict page data', () => {
@@ -68,5 +68,21 @@ describe('conflict page data', () => {
       { name: 'eligibility.regions', value: '001' },
       { name: 'eligibility.countries', value: 'SL' },
     ]);
+  });
+
+  it("reads a list page's filters: known statuses only, trimmed, the first of repeated ones", () => {
+    expect(
+      recordListQuery({ q: '  marking ', status: 'published', cursor: 'abc', mine: '0' }, [
+        'draft',
+        'published',
+      ] as const),
+    ).toEqual({
+      filters: { q: 'marking', status: 'published', cursor: 'abc', mine: '0' },
+      query: { limit: 25, q: 'marking', status: 'published', cursor: 'abc' },
+    });
+    expect(recordListQuery({ status: ['nonsense', 'draft'], q: '' }, ['draft'] as const)).toEqual({
+      filters: { status: 'nonsense' },
+      query: { limit: 25 },
+    });
   });
 });

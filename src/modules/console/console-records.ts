@@ -26,6 +26,27 @@ export function listQuery(raw: Record<string, unknown>, names: string[]): Record
   return out;
 }
 
+/**
+ * A record list page's filters (`q`, `status`, `cursor`, and `mine`) and the list query they
+ * make, 25 a page; a status that is not one of `statuses` is ignored.
+ */
+export function recordListQuery<Status extends string>(
+  raw: Record<string, unknown>,
+  statuses: readonly Status[],
+): {
+  filters: Record<string, string>;
+  query: { limit: number; q?: string; status?: Status; cursor?: string };
+} {
+  const filters = listQuery(raw, ['q', 'status', 'cursor', 'mine']);
+  const query: { limit: number; q?: string; status?: Status; cursor?: string } = { limit: 25 };
+  if (filters.q) query.q = filters.q;
+  if (filters.status && (statuses as readonly string[]).includes(filters.status)) {
+    query.status = filters.status as Status;
+  }
+  if (filters.cursor) query.cursor = filters.cursor;
+  return { filters, query };
+}
+
 const same = (a: string | string[] | undefined, b: string | string[] | undefined) =>
   JSON.stringify(Array.isArray(a) ? [...a].sort() : (a ?? '')) ===
   JSON.stringify(Array.isArray(b) ? [...b].sort() : (b ?? ''));
