@@ -88,15 +88,7 @@ export class ConsoleAccountController {
       const { recoveryCodes } = await this.totp.enable(principal, dto.code);
       await this.pages.send(req, res, 'account/totp-enabled', { recoveryCodes });
     } catch (error) {
-      const errors = formErrors(error, ['code']);
-      if (!errors || (error as AppException).code === 'CONFLICT') throw error;
-      await this.renderAccount(
-        req,
-        res,
-        principal,
-        { enableValues: values, enableErrors: errors },
-        (error as AppException).status,
-      );
+      await this.renderTotpErrors(req, res, principal, error, 'enable', ['code'], values);
     }
   }
 
@@ -118,15 +110,8 @@ export class ConsoleAccountController {
       await this.totp.disable(principal, dto, { ip: req.ip, userAgent: req.header('user-agent') });
       res.redirect(303, '/app/account?done=totpDisabled');
     } catch (error) {
-      const errors = formErrors(error, ['password', 'code']);
-      if (!errors || (error as AppException).code === 'CONFLICT') throw error;
-      await this.renderAccount(
-        req,
-        res,
-        principal,
-        { disableValues: values, disableErrors: errors },
-        (error as AppException).status,
-      );
+      const fields = ['password', 'code'];
+      await this.renderTotpErrors(req, res, principal, error, 'disable', fields, values);
     }
   }
 
@@ -202,6 +187,29 @@ export class ConsoleAccountController {
         400,
       );
     }
+  }
+
+  /** The account page again, a TOTP form's errors next to its fields (other errors go up). */
+  private async renderTotpErrors(
+    req: PageRequest,
+    res: Response,
+    principal: Principal,
+    error: unknown,
+    form: 'enable' | 'disable',
+    fields: string[],
+    values: Record<string, string>,
+  ) {
+    const errors = formErrors(error, fields);
+    if (!errors || (error as AppException).code === 'CONFLICT') throw error;
+    await this.renderAccount(
+      req,
+      res,
+      principal,
+      form === 'enable'
+        ? { enableValues: values, enableErrors: errors }
+        : { disableValues: values, disableErrors: errors },
+      (error as AppException).status,
+    );
   }
 
   private async renderAccount(
