@@ -233,8 +233,8 @@ async function main(): Promise<void> {
     );
 
     // 2. Naive all-pairs scorer vs candidate generation, same sample, this process.
-    const { OfferIndex, naiveTopForNeed } =
-      await import('../../src/modules/matching/engine/candidates');
+    const { naiveTopForNeed } = await import('../../src/modules/matching/engine/candidates');
+    const { emptyOfferIndex } = await import('../../src/modules/matching/offer-index.service');
     const { offerTerms, prepareNeed, prepareOffer } =
       await import('../../src/modules/matching/engine/prepared');
     const { loadNeeds, loadOffers, loadPriorEngagement } =
@@ -243,16 +243,7 @@ async function main(): Promise<void> {
     const { AppConfig } = await import('../../src/config/app-config');
     const config = api.get(AppConfig);
     const weights = api.get(MatchingService).weights;
-    const countries: Record<string, any>[] = await ds.query(
-      `SELECT alpha3, region_code, sub_region_code, intermediate_region_code, regional_group FROM country`,
-    );
-    const index = new OfferIndex(
-      countries.map((c) => ({
-        alpha3: c.alpha3,
-        regions: [c.region_code, c.sub_region_code, c.intermediate_region_code].filter(Boolean),
-        group: c.regional_group,
-      })),
-    );
+    const index = await emptyOfferIndex(ds.manager);
     const allOffers = (await loadOffers(ds.manager, 'true', [])).map((o) =>
       prepareOffer(o.facts, o.version),
     );

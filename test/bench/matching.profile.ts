@@ -13,23 +13,14 @@ async function main() {
   const { typeormOptions } = await import('../../src/database/typeorm-options');
   const ds = new DataSource(typeormOptions({ url: DB }));
   await ds.initialize();
-  const { OfferIndex, naiveTopForNeed } =
-    await import('../../src/modules/matching/engine/candidates');
+  const { naiveTopForNeed } = await import('../../src/modules/matching/engine/candidates');
+  const { emptyOfferIndex } = await import('../../src/modules/matching/offer-index.service');
   const { offerTerms, prepareNeed, prepareOffer } =
     await import('../../src/modules/matching/engine/prepared');
   const { loadNeeds, loadOffers, loadPriorEngagement } =
     await import('../../src/modules/matching/facts');
   const { effectiveWeights } = await import('../../src/modules/matching/matching.service');
-  const countries: Record<string, any>[] = await ds.query(
-    `SELECT alpha3, region_code, sub_region_code, intermediate_region_code, regional_group FROM country`,
-  );
-  const index = new OfferIndex(
-    countries.map((c) => ({
-      alpha3: c.alpha3,
-      regions: [c.region_code, c.sub_region_code, c.intermediate_region_code].filter(Boolean),
-      group: c.regional_group,
-    })),
-  );
+  const index = await emptyOfferIndex(ds.manager);
   const allOffers = (await loadOffers(ds.manager, 'true', [])).map((o) =>
     prepareOffer(o.facts, o.version),
   );

@@ -13,6 +13,28 @@ interface Stamp {
   status: string;
 }
 
+/** An index with every country's regions and group, and no offers yet. */
+export async function emptyOfferIndex(m: EntityManager): Promise<OfferIndex> {
+  const countries: {
+    alpha3: string;
+    region_code: string;
+    sub_region_code: string;
+    intermediate_region_code: string | null;
+    regional_group: string | null;
+  }[] = await m.query(
+    `SELECT alpha3, region_code, sub_region_code, intermediate_region_code, regional_group FROM country`,
+  );
+  return new OfferIndex(
+    countries.map((c): CountryInfo => ({
+      alpha3: c.alpha3,
+      regions: [c.region_code, c.sub_region_code, c.intermediate_region_code].filter(
+        (r): r is string => Boolean(r),
+      ),
+      group: c.regional_group,
+    })),
+  );
+}
+
 /**
  * The worker's in-memory index of the offers that can match (one per process, shared by its
  * jobs). Built on first use, then brought up to date before every use by comparing each
@@ -69,24 +91,7 @@ export class OfferIndexService {
 
   private async sync(m: EntityManager): Promise<void> {
     if (!this.index) {
-      const countries: {
-        alpha3: string;
-        region_code: string;
-        sub_region_code: string;
-        intermediate_region_code: string | null;
-        regional_group: string | null;
-      }[] = await m.query(
-        `SELECT alpha3, region_code, sub_region_code, intermediate_region_code, regional_group FROM country`,
-      );
-      this.index = new OfferIndex(
-        countries.map((c): CountryInfo => ({
-          alpha3: c.alpha3,
-          regions: [c.region_code, c.sub_region_code, c.intermediate_region_code].filter(
-            (r): r is string => Boolean(r),
-          ),
-          group: c.regional_group,
-        })),
-      );
+      this.index = await emptyOfferIndex(m);
       this.stamps.clear();
     }
     const index = this.index;
