@@ -1,9 +1,9 @@
 /**
  * `npm run bench:api`: creates a database of its own on the server of DATABASE_URL (or
  * postgres://postgres@127.0.0.1:5432), migrates it, seeds 100,000 needs and 10,000 offers
- * across the 195 States with SQL, starts the API as its own process (API_WORKERS, default one
- * per core) on a free port and measures, with autocannon at concurrency 10 for BENCH_SECONDS
- * (default 10) each, as a secretariat user: a filtered list, a full-text search (including a
+ * across the 195 States with SQL, starts the API as deployed (`node dist/main.js`, API_WORKERS
+ * processes, default 1 as in production) on a free port and measures, with autocannon at
+ * concurrency 10 for BENCH_SECONDS (default 10) each, as a secretariat user: a filtered list, a full-text search (including a
  * misspelt word) and a single need read; then the search sorted by relevance. Prints one figure
  * per line (contract "Benchmarks and evaluations"), with the CPU milliseconds each request cost
  * the API process(es) and the PostgreSQL backends serving them (from /proc; robust to other
@@ -21,10 +21,10 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
-import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+
 import { Client, Pool } from 'pg';
 import { DataSource } from 'typeorm';
+import { productionEntry } from './production-build';
 
 const SERVER = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432';
 const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -259,20 +259,18 @@ function freePort(): Promise<number> {
 }
 
 /**
- * Starts the API as its own process, as it runs in production (`node dist/main.js`), so the
- * load generator does not share its event loop. BENCH_API_NODE_ARGS adds Node flags
+ * Starts the API as its own process, as it runs in production (`node dist/main.js`, built by
+ * `productionEntry`), so the load generator does not share its event loop. BENCH_API_NODE_ARGS adds Node flags
  * (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
  */
 async function startApi(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
   const extra = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(
-    process.execPath,
-    [...extra, '-r', 'ts-node/register/transpile-only', join(__dirname, '../../src/main.ts')],
-    { env, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
+  const child = spawn(process.execPath, [...extra, productionEntry('main')], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const started = new Promise<void>((resolve, reject) => {
     let out = '';
-    // Generous: under ts-node every process transpiles the sources on a busy machine.
     const timer = setTimeout(
       () => reject(new Error('the API did not start within 300 s')),
       300_000,
@@ -327,9 +325,10 @@ async function main(): Promise<void> {
       SMTP_URL: process.env.SMTP_URL ?? 'smtp://127.0.0.1:1',
       NODE_ENV: 'production',
       HOST: '127.0.0.1',
-      // One API process per core unless told otherwise (measured: more throughput and lower
-      // tails than one process on this 2-core machine, see docs/API-SPEED.md).
-      API_WORKERS: process.env.API_WORKERS ?? String(availableParallelism()),
+      // The production default (one process) unless told otherwise: on this idle 2-core machine
+      // one process costs a third less CPU per request than two and serves more, since
+      // PostgreSQL and the load generator need the other core (docs/API-SPEED.md).
+      API_WORKERS: process.env.API_WORKERS ?? '1',
       PORT: String(await freePort()),
     };
     Object.assign(process.env, { DATABASE_URL: dbUrl });

@@ -5,7 +5,7 @@
  * migrates it and seeds a synthetic world (test/bench/world.ts: every State, 40 donors,
  * six languages). Then:
  *  1. full re-match: the API (in this process) takes `POST /matching/rematch`; `--workers`
- *     worker processes (src/worker.ts, as deployed) run the chunks; timed to completion.
+ *     worker processes (`node dist/worker.js`, as deployed, built first) run the chunks; timed to completion.
  *     `peak_rss_mb` is the largest peak resident memory of a worker;
  *  2. candidate generation against a naive all-pairs scorer (every pair through every rule
  *     and the full score), on `--sample` open needs against all offers, in this process:
@@ -23,6 +23,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { productionEntry } from './production-build';
 import { seedWorld } from './world';
 
 const SERVER = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432';
@@ -176,9 +177,7 @@ async function main(): Promise<void> {
             ...(PROF_DIR
               ? ['--prof', '--no-logfile-per-isolate', `--logfile=${PROF_DIR}/worker-${i}.log`]
               : []),
-            '-r',
-            'ts-node/register/transpile-only',
-            'src/worker.ts',
+            productionEntry('worker'),
           ],
           {
             cwd: ROOT,
