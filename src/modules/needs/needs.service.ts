@@ -21,8 +21,6 @@ import {
   assertSortable,
   controlAreaCodes,
   countriesOf,
-  jsonNumber,
-  jsonTimestamp,
   listJsonPage,
   listPage,
   ListSpec,
@@ -88,25 +86,11 @@ export function toNeedDto(n: Need): NeedDto {
 }
 
 /**
- * `toNeedDto` written in SQL over alias `n`, key for key and value for value (numbers as
- * numbers, dates as `YYYY-MM-DD`, timestamps as JSON.stringify writes a Date), so the list and
- * the read can pass PostgreSQL's JSON text straight through.
+ * A need's API representation as stored JSON text (`need.api_json`): `toNeedDto` written in
+ * SQL, kept by a trigger from the row itself on every insert and update (migration
+ * NeedApiJson), so the list and the read pass it straight through.
  */
-export const NEED_JSON_SQL = `json_build_object(
-  'id', n.id, 'partyId', n.party_id, 'state', n.country_code, 'title', n.title,
-  'description', n.description, 'language', n.language, 'controlAreas', n.control_areas,
-  'assistanceTypes', n.assistance_types, 'frameworks', n.frameworks, 'priority', n.priority,
-  'rank', n.rank,
-  'estimatedCost', json_build_object('amount', ${jsonNumber('n.estimated_amount')}, 'currency', n.estimated_currency),
-  'estimatedCostUsd', ${jsonNumber('n.estimated_usd')}, 'usdRate', ${jsonNumber('n.usd_rate')},
-  'rateDate', n.rate_date, 'coveredUsd', ${jsonNumber('n.covered_usd')},
-  'earliestStart', n.earliest_start, 'neededBy', n.needed_by, 'visibility', n.visibility,
-  'planItemId', n.plan_item_id, 'location', n.location, 'implementer', n.implementer,
-  'status', n.status, 'statusNote', n.status_note, 'filedOnBehalf', n.filed_on_behalf,
-  'consentStatus', n.consent_status, 'consentDeadline', ${jsonTimestamp('n.consent_deadline')},
-  'createdBy', n.created_by, 'submittedAt', ${jsonTimestamp('n.submitted_at')},
-  'publishedAt', ${jsonTimestamp('n.published_at')}, 'createdAt', ${jsonTimestamp('n.created_at')},
-  'updatedAt', ${jsonTimestamp('n.updated_at')}, 'version', n.version)`;
+export const NEED_JSON_SQL = 'n.api_json';
 
 /** Amounts as fixed two-decimal strings, as numeric(18,2) stores them. */
 const money = (amount: number) => amount.toFixed(2);
@@ -352,7 +336,7 @@ export class NeedsService {
   async getJson(principal: Principal, id: string): Promise<{ json: string; version: number }> {
     const vis = needVisibilityWhere(principal, 'n');
     const values: unknown[] = [id];
-    const text = `SELECT CAST(${NEED_JSON_SQL} AS text) AS json, n.version FROM need n
+    const text = `SELECT ${NEED_JSON_SQL} AS json, n.version FROM need n
       WHERE n.id = $1 AND ${toPositional(vis.sql, vis.params, values)}`;
     const [row] = await preparedQuery<{ json: string; version: number }>(
       this.db,

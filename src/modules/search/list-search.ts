@@ -168,8 +168,8 @@ export async function keysetPage<T extends ObjectLiteral>(
 
 /**
  * The same page, as the JSON text of `{ items, nextCursor }`, for the hot list endpoints:
- * each item is built by PostgreSQL with `json` (a `json_build_object` expression over the
- * query's alias, written to match the DTO mapping exactly), so no entity is hydrated, no
+ * each item is the JSON text of the SQL expression `json` over the query's alias (for needs the
+ * stored `api_json`, which matches the DTO mapping exactly), so no entity is hydrated, no
  * value parsed and no object serialised in Node. With `prefix` (a text search in a key order),
  * see `prefixFirstSql`.
  */
@@ -295,12 +295,6 @@ export async function listJsonPage<T extends ObjectLiteral>(
   const { options, prefix } = await prepareList(spec, true);
   return keysetJsonPage(spec.qb, { ...options, json, prefix });
 }
-
-/** Numbers as `Number(value)` gives them for a numeric column (JSON numbers, not strings). */
-export const jsonNumber = (column: string) => `CAST(${column} AS double precision)`;
-
-/** A timestamp as JSON.stringify writes a JS Date (`json_ms`, migration SearchSpeed). */
-export const jsonTimestamp = (column: string) => `json_ms(${column})`;
 
 /** `sort=relevance` needs a query to be relevant to. */
 export function assertSortable(sort: string | undefined, q: string | undefined): void {
