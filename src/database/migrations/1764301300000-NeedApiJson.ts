@@ -13,6 +13,45 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * writes a Date (`json_ms`). `test/e2e/need-json.e2e-spec.ts` checks the two agree. A change to
  * `NeedDto` needs a migration that redefines `need_api_json(need)` and recomputes the column.
  */
+/** The columns `need_api_json` reads, and the column it writes. */
+const JSON_COLUMNS = [
+  'id',
+  'party_id',
+  'country_code',
+  'title',
+  'description',
+  'language',
+  'control_areas',
+  'assistance_types',
+  'frameworks',
+  'priority',
+  'rank',
+  'estimated_amount',
+  'estimated_currency',
+  'estimated_usd',
+  'usd_rate',
+  'rate_date',
+  'covered_usd',
+  'earliest_start',
+  'needed_by',
+  'visibility',
+  'plan_item_id',
+  'location',
+  'implementer',
+  'status',
+  'status_note',
+  'filed_on_behalf',
+  'consent_status',
+  'consent_deadline',
+  'created_by',
+  'submitted_at',
+  'published_at',
+  'created_at',
+  'updated_at',
+  'version',
+  'api_json',
+];
+
 export class NeedApiJson1764301300000 implements MigrationInterface {
   name = 'NeedApiJson1764301300000';
 
@@ -49,10 +88,12 @@ export class NeedApiJson1764301300000 implements MigrationInterface {
         RETURN NEW;
       END
       $$`);
-    // Last of the row triggers (they fire in name order), so it sees the row as stored.
+    // Last of the row triggers (they fire in name order), so it sees the row as stored. On
+    // update, only when a column of the JSON (or the JSON itself) is written: an update of
+    // `matched_version` alone, as the matching engine makes, cannot change it.
     await q.query(`
-      CREATE TRIGGER zz_need_api_json BEFORE INSERT OR UPDATE ON need
-      FOR EACH ROW EXECUTE FUNCTION need_api_json_set()`);
+      CREATE TRIGGER zz_need_api_json BEFORE INSERT OR UPDATE OF ${JSON_COLUMNS.join(', ')}
+      ON need FOR EACH ROW EXECUTE FUNCTION need_api_json_set()`);
     await q.query(`UPDATE need SET api_json = need_api_json(need)`);
     await q.query(`ALTER TABLE need ALTER COLUMN api_json SET NOT NULL`);
   }
