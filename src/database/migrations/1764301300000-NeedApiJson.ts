@@ -1,18 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-/**
- * Each need keeps its API representation (`NeedDto` as JSON text) in `need.api_json`, written
- * by a trigger from the row itself whenever the row is inserted or updated — by the API,
- * an import, the matching engine or plain SQL — so it can never disagree with the row.
- * `GET /needs` and `GET /needs/:id` pass it through instead of building it per request: building
- * it took about 1.7 ms of the 2.2 ms PostgreSQL spent on a 50-row page (`to_char` of five
- * timestamps and the JSON of every column, per row read), against about 30 µs once per write.
- *
- * The expression is `toNeedDto` (src/modules/needs/needs.service.ts) written in SQL, key for key
- * and value for value: numbers as numbers, dates as `YYYY-MM-DD`, timestamps as JSON.stringify
- * writes a Date (`json_ms`). `test/e2e/need-json.e2e-spec.ts` checks the two agree. A change to
- * `NeedDto` needs a migration that redefines `need_api_json(need)` and recomputes the column.
- */
 /** The columns `need_api_json` reads, and the column it writes. */
 const JSON_COLUMNS = [
   'id',
@@ -52,6 +39,19 @@ const JSON_COLUMNS = [
   'api_json',
 ];
 
+/**
+ * Each need keeps its API representation (`NeedDto` as JSON text) in `need.api_json`, written
+ * by a trigger from the row itself whenever the row is inserted or updated — by the API,
+ * an import, the matching engine or plain SQL — so it can never disagree with the row.
+ * `GET /needs` and `GET /needs/:id` pass it through instead of building it per request: building
+ * it took about 1.7 ms of the 2.2 ms PostgreSQL spent on a 50-row page (`to_char` of five
+ * timestamps and the JSON of every column, per row read), against about 30 µs once per write.
+ *
+ * The expression is `toNeedDto` (src/modules/needs/needs.service.ts) written in SQL, key for key
+ * and value for value: numbers as numbers, dates as `YYYY-MM-DD`, timestamps as JSON.stringify
+ * writes a Date (`json_ms`). `test/e2e/need-json.e2e-spec.ts` checks the two agree. A change to
+ * `NeedDto` needs a migration that redefines `need_api_json(need)` and recomputes the column.
+ */
 export class NeedApiJson1764301300000 implements MigrationInterface {
   name = 'NeedApiJson1764301300000';
 
@@ -94,7 +94,8 @@ export class NeedApiJson1764301300000 implements MigrationInterface {
     await q.query(`
       CREATE TRIGGER zz_need_api_json BEFORE INSERT OR UPDATE OF ${JSON_COLUMNS.join(', ')}
       ON need FOR EACH ROW EXECUTE FUNCTION need_api_json_set()`);
-    await q.query(`UPDATE need SET api_json = need_api_json(need)`);
+    // Existing rows: writing the column fires the trigger, which computes it.
+    await q.query(`UPDATE need SET api_json = NULL`);
     await q.query(`ALTER TABLE need ALTER COLUMN api_json SET NOT NULL`);
   }
 
