@@ -3,11 +3,11 @@
  * postgres://postgres@127.0.0.1:5432), migrates it, seeds 100,000 needs and 10,000 offers
  * across the 195 States with SQL, starts the API as deployed (`node dist/main.js`, API_WORKERS
  * processes, default 1 as in production) on a free port and measures, with autocannon at
- * concurrency 10 for BENCH_SECONDS (default 10) each, as a secretariat user: a filtered list, a full-text search (including a
- * misspelt word) and a single need read; then the search sorted by relevance. Prints one figure
- * per line (contract "Benchmarks and evaluations"), with the CPU milliseconds each request cost
- * the API process(es) and the PostgreSQL backends serving them (from /proc; robust to other
- * load on the machine, unlike latency), then a naive baseline measured in the same run (the same
+ * concurrency 10 for BENCH_SECONDS (default 10) each, as a secretariat user: a filtered list,
+ * a full-text search (including a misspelt word) and a single need read; then the search sorted
+ * by relevance. Prints one figure per line (contract "Benchmarks and evaluations"), with the
+ * CPU milliseconds each request cost the API process(es) and the PostgreSQL backends serving
+ * them (from /proc; robust to other load on the machine, unlike latency), then a naive baseline measured in the same run (the same
  * list with OFFSET pagination and the search with ILIKE, straight on PostgreSQL at the same
  * concurrency — no HTTP, so the baseline is flattered). Drops the database at the end.
  *
@@ -21,7 +21,6 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
-
 import { Client, Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { productionEntry } from './production-build';
@@ -260,7 +259,8 @@ function freePort(): Promise<number> {
 
 /**
  * Starts the API as its own process, as it runs in production (`node dist/main.js`, built by
- * `productionEntry`), so the load generator does not share its event loop. BENCH_API_NODE_ARGS adds Node flags
+ * `productionEntry`), so the load generator does not share its event loop.
+ * BENCH_API_NODE_ARGS adds Node flags
  * (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
  */
 async function startApi(env: NodeJS.ProcessEnv): Promise<ChildProcess> {

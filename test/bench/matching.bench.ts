@@ -5,7 +5,8 @@
  * migrates it and seeds a synthetic world (test/bench/world.ts: every State, 40 donors,
  * six languages). Then:
  *  1. full re-match: the API (in this process) takes `POST /matching/rematch`; `--workers`
- *     worker processes (`node dist/worker.js`, as deployed, built first) run the chunks; timed to completion.
+ *     worker processes (`node dist/worker.js`, as deployed, built first) run the chunks;
+ *     timed to completion.
  *     `peak_rss_mb` is the largest peak resident memory of a worker;
  *  2. candidate generation against a naive all-pairs scorer (every pair through every rule
  *     and the full score), on `--sample` open needs against all offers, in this process:
