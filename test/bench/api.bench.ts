@@ -7,9 +7,10 @@
  * a full-text search (including a misspelt word) and a single need read; then the search sorted
  * by relevance. Prints one figure per line (contract "Benchmarks and evaluations"), with the
  * CPU milliseconds each request cost the API process(es) and the PostgreSQL backends serving
- * them (from /proc; robust to other load on the machine, unlike latency), then a naive baseline measured in the same run (the same
- * list with OFFSET pagination and the search with ILIKE, straight on PostgreSQL at the same
- * concurrency — no HTTP, so the baseline is flattered). Drops the database at the end.
+ * them (from /proc; robust to other load on the machine, unlike latency), then a naive
+ * baseline measured in the same run (the same list with OFFSET pagination and the search with
+ * ILIKE, straight on PostgreSQL at the same concurrency — no HTTP, so the baseline is
+ * flattered). Drops the database at the end.
  *
  * BENCH_KEEP_DB=1 keeps the database; BENCH_DB=<name> reuses a kept one (migrated to the latest,
  * seeded only if empty). BENCH_ONLY=list,search,read,relevance runs only those phases and no
