@@ -3,6 +3,7 @@ import {
   baseInto,
   baseParts,
   finishScore,
+  partyCount,
   PARTS_STRIDE,
   partsAt,
   PreparedNeed,
@@ -10,7 +11,7 @@ import {
   prepareNeed,
   upperBound,
 } from './prepared';
-import type { Scored } from './score';
+import { engagementComponent, type Scored } from './score';
 import type { NeedFacts, PriorEngagement, ScoreWeights } from './types';
 
 /**
@@ -343,6 +344,8 @@ export class OfferIndex {
     // buffers reused from need to need: no object per candidate.
     let count = 0;
     const kBest: number[] = []; // the K best bases, descending
+    // engagementComponent(need, donor's prior) by donor: once per need and donor.
+    const engagement = new Float64Array(partyCount()).fill(-1);
     const visit = (slot: number) => {
       const offer = this.slots[slot]!;
       const f = offer.facts;
@@ -351,12 +354,15 @@ export class OfferIndex {
       if (need.earliestMs !== null && offer.endMs < need.earliestMs) return;
       if (f.minPerProjectUsd !== null && n.uncoveredUsd < f.minPerProjectUsd) return;
       if (count === this.candSlots.length) this.growCandidates();
+      let eng = engagement[offer.partyIndex];
+      if (!(eng >= 0))
+        engagement[offer.partyIndex] = eng = engagementComponent(n, o.prior(f.partyId));
       const base = baseInto(
         need,
         offer,
         o.weights,
         o.todayMs,
-        o.prior(f.partyId),
+        eng,
         this.candParts,
         count * PARTS_STRIDE,
       );

@@ -26,6 +26,11 @@ export interface AreaRef {
   code: string;
   series: string;
   isSeries: boolean;
+  /** areaBit(code), areaBit(series): 0 when past the 32 codes bits are given to. */
+  codeBit: number;
+  seriesBit: number;
+  /** The code's bit number (areaUse's index), -1 without one. */
+  index: number;
 }
 
 export interface PreparedNeed {
@@ -36,12 +41,18 @@ export interface PreparedNeed {
   series: string[];
   areaSet: Set<string>;
   seriesSet: Set<string>;
+  /** The areas and their series as bits (areaBit), when every one has a bit (`areaBits`). */
+  areaMask: number;
+  seriesMask: number;
+  areaBits: boolean;
   types: string[];
   typeSet: Set<string>;
   /** The types as bits (typeBits), or -1 when some have none or one is repeated. */
   typeMask: number;
   /** areaMatch(offer area, the need's areas) by offer area, filled as offers are scored. */
   areaUse: Map<string, number>;
+  /** The same by the offer area's bit number (-1: not computed yet), on the bits path. */
+  areaUseByBit: Float64Array;
   endMs: number;
   earliestMs: number | null;
   priority: number;
@@ -56,6 +67,10 @@ export interface PreparedOffer {
   areaSet: Set<string>;
   /** seriesOf() of every area of the offer. */
   seriesSet: Set<string>;
+  /** As the need's: the areas and their series as bits, when every one has a bit. */
+  areaMask: number;
+  seriesMask: number;
+  areaBits: boolean;
   typeSet: Set<string>;
   /** The types as bits (typeBits), or -1 when some have none. */
   typeMask: number;
@@ -64,7 +79,21 @@ export interface PreparedOffer {
   endMs: number;
   /** Text terms in each language a need has asked for so far. */
   termsByLanguage: Map<string, Set<string>>;
+  /** The donor's number (partyIndex), for per-donor values held in arrays. */
+  partyIndex: number;
 }
+
+/** A number per donor party, given as offers are prepared (bounded by the parties). */
+const PARTY_INDEX = new Map<string, number>();
+
+export function partyIndex(partyId: string): number {
+  let i = PARTY_INDEX.get(partyId);
+  if (i === undefined) PARTY_INDEX.set(partyId, (i = PARTY_INDEX.size));
+  return i;
+}
+
+/** How many parties have a number so far. */
+export const partyCount = () => PARTY_INDEX.size;
 
 /** A bit per assistance type (there are 7; codes past the 31st get none: the slow path). */
 const TYPE_BIT = new Map<string, number>();
@@ -83,6 +112,48 @@ function typeBits(codes: readonly string[]): number {
   return mask;
 }
 
+/**
+ * A bit per control-area code and series (the taxonomy has 30 with the platform areas; codes
+ * past the 32nd get none, and records using one take the slower path of sets).
+ */
+const AREA_BIT = new Map<string, number>();
+
+function areaIndex(code: string): number {
+  let i = AREA_BIT.get(code);
+  if (i === undefined) {
+    if (AREA_BIT.size >= 32) return -1;
+    AREA_BIT.set(code, (i = AREA_BIT.size));
+  }
+  return i;
+}
+
+function areaRef(code: string): AreaRef {
+  const series = seriesOf(code);
+  const index = areaIndex(code);
+  const seriesIndex = areaIndex(series);
+  return {
+    code,
+    series,
+    isSeries: isSeries(code),
+    codeBit: index < 0 ? 0 : 1 << index,
+    seriesBit: seriesIndex < 0 ? 0 : 1 << seriesIndex,
+    index,
+  };
+}
+
+/** The areas' and their series' bits, and whether every one has a bit. */
+function areaMasks(areas: AreaRef[]): { areaMask: number; seriesMask: number; areaBits: boolean } {
+  let areaMask = 0;
+  let seriesMask = 0;
+  let areaBits = true;
+  for (const a of areas) {
+    if (a.codeBit === 0 || a.seriesBit === 0) areaBits = false;
+    areaMask |= a.codeBit;
+    seriesMask |= a.seriesBit;
+  }
+  return { areaMask, seriesMask, areaBits };
+}
+
 function popcount(x: number): number {
   x -= (x >>> 1) & 0x55555555;
   x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
@@ -91,9 +162,7 @@ function popcount(x: number): number {
 
 export function prepareNeed(facts: NeedFacts): PreparedNeed {
   const areas = facts.controlAreas.map((code, i) => ({
-    code,
-    series: seriesOf(code),
-    isSeries: isSeries(code),
+    ...areaRef(code),
     weight: i === 0 ? 2 : 1,
   }));
   return {
@@ -103,10 +172,12 @@ export function prepareNeed(facts: NeedFacts): PreparedNeed {
     series: [...new Set(areas.map((a) => a.series))],
     areaSet: new Set(facts.controlAreas),
     seriesSet: new Set(areas.map((a) => a.series)),
+    ...areaMasks(areas),
     types: facts.assistanceTypes,
     typeSet: new Set(facts.assistanceTypes),
     typeMask: typeBits(facts.assistanceTypes),
     areaUse: new Map(),
+    areaUseByBit: new Float64Array(32).fill(-1),
     endMs: Date.parse(facts.neededBy),
     earliestMs: facts.earliestStart === null ? null : Date.parse(facts.earliestStart),
     priority: priorityComponent(facts),
@@ -115,22 +186,21 @@ export function prepareNeed(facts: NeedFacts): PreparedNeed {
 }
 
 export function prepareOffer(facts: OfferFacts, version = 1): PreparedOffer {
+  const areas = facts.controlAreas.map(areaRef);
   return {
     facts,
     version,
-    areas: facts.controlAreas.map((code) => ({
-      code,
-      series: seriesOf(code),
-      isSeries: isSeries(code),
-    })),
+    areas,
     areaSet: new Set(facts.controlAreas),
     seriesSet: new Set(facts.controlAreas.map(seriesOf)),
+    ...areaMasks(areas),
     typeSet: new Set(facts.assistanceTypes),
     typeMask: typeBits([...new Set(facts.assistanceTypes)]),
     languageSet: new Set(facts.languages),
     startMs: Date.parse(facts.startDate),
     endMs: Date.parse(facts.endDate),
     termsByLanguage: new Map(),
+    partyIndex: partyIndex(facts.partyId),
   };
 }
 
@@ -155,9 +225,33 @@ function areaMatchPrepared(
   return 0;
 }
 
+/** areaMatchPrepared() on the bits: the same tests, each a set's `has` as a bit. */
+function areaMatchBits(area: AreaRef, areaMask: number, seriesMask: number): number {
+  if ((areaMask & area.codeBit) !== 0) return 1;
+  if (!area.isSeries && (areaMask & area.seriesBit) !== 0) return 0.8;
+  if (area.isSeries && (seriesMask & area.codeBit) !== 0) return 0.8;
+  if (area.series !== area.code && (seriesMask & area.seriesBit) !== 0) return 0.4;
+  return 0;
+}
+
 /** areasComponent() on prepared records: same operations, same order. */
 export function areasPrepared(need: PreparedNeed, offer: PreparedOffer, breadth: number): number {
   if (!need.areas.length) return 0;
+  if (need.areaBits && offer.areaBits) {
+    let total = 0;
+    for (const a of need.areas)
+      total += a.weight * areaMatchBits(a, offer.areaMask, offer.seriesMask);
+    const coverage = total / need.areaWeight;
+    if (coverage === 0) return 0;
+    let used = 0;
+    const useByBit = need.areaUseByBit;
+    for (const a of offer.areas) {
+      let use = useByBit[a.index];
+      if (use < 0) useByBit[a.index] = use = areaMatchBits(a, need.areaMask, need.seriesMask);
+      used += use;
+    }
+    return withBreadth(coverage, used / offer.areas.length, breadth);
+  }
   let total = 0;
   for (const a of need.areas) total += a.weight * areaMatchPrepared(a, offer);
   const coverage = total / need.areaWeight;
@@ -211,14 +305,16 @@ const scratch = new Float64Array(PARTS_STRIDE);
 /**
  * The base parts of a pair written into `buf` from `at` (areas, types, budget, timing,
  * language, priority, engagement, base), returning the base: no object per pair, for
- * candidate generation, which computes them for many pairs and finishes few.
+ * candidate generation, which computes them for many pairs and finishes few. `engagement`
+ * is engagementComponent(need, the offer's donor's prior engagement), which candidate
+ * generation computes once per need and donor.
  */
 export function baseInto(
   need: PreparedNeed,
   offer: PreparedOffer,
   weights: ScoreWeights,
   todayMs: number,
-  prior: PriorEngagement | undefined,
+  engagement: number,
   buf: Float64Array,
   at: number,
 ): number {
@@ -233,7 +329,6 @@ export function baseInto(
     to < from ? 0 : (Math.round((to - from) / DAY) + 1) / (Math.round((end - start) / DAY) + 1);
   const language = offer.languageSet.has(need.facts.language) ? 1 : 0;
   const priority = need.priority;
-  const engagement = engagementComponent(need.facts, prior);
   const base =
     weights.areas * areas +
     weights.types * types +
@@ -274,7 +369,7 @@ export function baseParts(
   todayMs: number,
   prior: PriorEngagement | undefined,
 ): BaseParts {
-  baseInto(need, offer, weights, todayMs, prior, scratch, 0);
+  baseInto(need, offer, weights, todayMs, engagementComponent(need.facts, prior), scratch, 0);
   return partsAt(scratch, 0);
 }
 
