@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
+import { NEED_STATUSES } from '../needs/need-lifecycle';
 import { ReferenceService } from '../reference/reference.service';
 import { OfferIndex, OfferSideTracker } from './engine/candidates';
 import { checkEligibility, Eligibility } from './engine/eligibility';
@@ -67,6 +68,7 @@ export interface ChunkResult {
 }
 
 const today = () => new Date().toISOString().slice(0, 10);
+const OPEN_NEED_STATUSES: readonly string[] = ['published', 'partially_covered'];
 const OPEN_NEEDS = `status IN ('published', 'partially_covered')`;
 /** Needs per transaction inside a chunk: bounds locks, memory and the event-loop slices. */
 const SUB_BATCH = 250;
@@ -544,6 +546,12 @@ export class MatchingService {
    * that offer's top over its chunk). Flags them, stores the pairs no need kept, re-scores
    * the offer's pairs with needs the chunks did not cover (not open), and removes what
    * neither side keeps and nobody acted on — what matching each offer on its own would do.
+   *
+   * It reads only the stored pairs that can change: those in an offer's new top, those
+   * flagged in its old one (`match_suggestion_offer_top_idx`), and those whose need is not
+   * open (found once, by need status). An offer's other pairs were re-scored by the chunks,
+   * are in no offer top and stay as they are: a pair neither side keeps is never stored
+   * untouched (the chunks and this step remove such pairs as they unflag them).
    */
   async finishOffers(
     runId: string,
@@ -553,6 +561,17 @@ export class MatchingService {
     const offerIds: string[] = (
       await this.db.query(`SELECT id FROM offer WHERE status = 'active' ORDER BY id`)
     ).map((r: { id: string }) => r.id);
+    // Stored pairs whose need is not open (the chunks covered open needs only), by offer.
+    const closedByOffer = new Map<string, string[]>();
+    const closedRows: { id: string; offer_id: string }[] = await this.db.query(
+      `SELECT ms.id, ms.offer_id FROM need n JOIN match_suggestion ms ON ms.need_id = n.id
+        WHERE n.status = ANY($1::text[])`,
+      [NEED_STATUSES.filter((st) => !OPEN_NEED_STATUSES.includes(st))],
+    );
+    for (const r of closedRows)
+      (closedByOffer.get(r.offer_id) ?? closedByOffer.set(r.offer_id, []).get(r.offer_id)!).push(
+        r.id,
+      );
     const todayMs = Date.parse(today());
     let kept = 0;
     for (let i = 0; i < offerIds.length; i += OFFER_BATCH) {
@@ -563,11 +582,10 @@ export class MatchingService {
           `SELECT pg_advisory_xact_lock(hashtext(k)) FROM unnest($1::text[]) k ORDER BY hashtext(k)`,
           [batch.map((id) => `match:offer:${id}`)],
         );
-        const offers = new Map(
-          (await loadOffers(m, 'o.id = ANY($1::uuid[])', [batch])).map((o) => [
-            o.facts.id,
-            prepareOffer(o.facts, o.version),
-          ]),
+        // The versions the stored matches will reflect (read before anything is scored).
+        const versions: { id: string; version: number }[] = await m.query(
+          `SELECT id, version FROM offer WHERE id = ANY($1::uuid[])`,
+          [batch],
         );
         const topNeeds: string[] = [];
         const topOffers: string[] = [];
@@ -577,30 +595,49 @@ export class MatchingService {
             topOffers.push(offerId);
           }
         }
+        // The pairs that can change: in the new tops, flagged in the old ones, or with a need
+        // that is not open; then locked in id order (as the needs' side locks them) and read
+        // as they are once locked.
+        const ids: { id: string }[] = await m.query(
+          `SELECT s.id FROM match_suggestion s
+             JOIN unnest($1::uuid[], $2::uuid[]) AS t(need_id, offer_id)
+               ON s.need_id = t.need_id AND s.offer_id = t.offer_id
+           UNION
+           SELECT s.id FROM match_suggestion s WHERE s.offer_id = ANY($3::uuid[]) AND s.in_offer_top`,
+          [topNeeds, topOffers, batch],
+        );
+        const lockIds = new Set(ids.map((r) => r.id));
+        for (const id of batch) for (const c of closedByOffer.get(id) ?? []) lockIds.add(c);
         const existing: {
           id: string;
           need_id: string;
           offer_id: string;
+          in_need_top: boolean;
           in_offer_top: boolean;
           status: string;
           version: number;
           open: boolean;
         }[] = await m.query(
-          `SELECT ms.id, ms.need_id, ms.offer_id, ms.in_offer_top, ms.status, ms.version,
-                  n.${OPEN_NEEDS} AS open
-             FROM match_suggestion ms JOIN need n ON n.id = ms.need_id
-            WHERE ms.offer_id = ANY($1::uuid[]) ORDER BY ms.id FOR UPDATE OF ms`,
-          [batch],
+          `SELECT ms.id, ms.need_id, ms.offer_id, ms.in_need_top, ms.in_offer_top, ms.status,
+                  ms.version, (SELECT n.${OPEN_NEEDS} FROM need n WHERE n.id = ms.need_id) AS open
+             FROM match_suggestion ms WHERE ms.id = ANY($1::uuid[]) ORDER BY ms.id FOR UPDATE`,
+          [[...lockIds]],
         );
         const inTop = new Set(topNeeds.map((n, j) => `${n}:${topOffers[j]}`));
         const byPair = new Map(existing.map((r) => [`${r.need_id}:${r.offer_id}`, r]));
-        // Flags of stored pairs whose need the chunks re-scored moments ago.
+        // Flags of stored pairs whose need the chunks re-scored moments ago; a pair leaving
+        // the offer's top that the need does not keep either and nobody acted on is removed.
         const flagOn: string[] = [];
         const flagOff: string[] = [];
+        const deletes: string[] = [];
         for (const r of existing) {
           if (!r.open) continue;
           const want = inTop.has(`${r.need_id}:${r.offer_id}`);
-          if (want !== r.in_offer_top) (want ? flagOn : flagOff).push(r.id);
+          if (want === r.in_offer_top) continue;
+          if (want) flagOn.push(r.id);
+          else if (r.status === 'suggested' && r.version === 1 && !r.in_need_top)
+            deletes.push(r.id);
+          else flagOff.push(r.id);
         }
         if (flagOn.length)
           await m.query(
@@ -612,6 +649,8 @@ export class MatchingService {
             `UPDATE match_suggestion SET in_offer_top = false WHERE id = ANY($1::uuid[])`,
             [flagOff],
           );
+        if (deletes.length)
+          await m.query(`DELETE FROM match_suggestion WHERE id = ANY($1::uuid[])`, [deletes]);
         // Top pairs without a row, and stored pairs with needs that are not open: scored.
         const missing = topNeeds
           .map((n, j) => ({ needId: n, offerId: topOffers[j] }))
@@ -621,6 +660,13 @@ export class MatchingService {
           .map((r) => ({ needId: r.need_id, offerId: r.offer_id }));
         const toScore = [...missing, ...closed];
         if (toScore.length) {
+          const offers = new Map(
+            (
+              await loadOffers(m, 'o.id = ANY($1::uuid[])', [
+                [...new Set(toScore.map((p) => p.offerId))],
+              ])
+            ).map((o) => [o.facts.id, prepareOffer(o.facts, o.version)]),
+          );
           const needs = new Map(
             (
               await loadNeeds(m, 'n.id = ANY($1::uuid[])', [
@@ -649,14 +695,10 @@ export class MatchingService {
           await this.storePairs(m, pairs, byPair, glossary);
         }
         await m.query(
-          `DELETE FROM match_suggestion WHERE offer_id = ANY($1::uuid[]) AND status = 'suggested'
-              AND version = 1 AND NOT in_need_top AND NOT in_offer_top`,
-          [batch],
-        );
-        await m.query(
           `UPDATE offer o SET matched_version = v.version
-             FROM unnest($1::uuid[], $2::int[]) AS v(id, version) WHERE o.id = v.id`,
-          [[...offers.keys()], [...offers.values()].map((o) => o.version)],
+             FROM unnest($1::uuid[], $2::int[]) AS v(id, version)
+            WHERE o.id = v.id AND o.matched_version IS DISTINCT FROM v.version`,
+          [versions.map((v) => v.id), versions.map((v) => v.version)],
         );
         kept += inTop.size;
       });
