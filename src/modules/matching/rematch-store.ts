@@ -11,6 +11,31 @@ const COMPLEMENT: Record<string, string> = Object.fromEntries(
 );
 
 /**
+ * KEYS: the offers' top sets; ARGV: K, the time to live, then per key the number of entries
+ * and the entries (score, member). ZADD, trim to the best K, EXPIRE — per key, as a pipeline
+ * of the three commands did.
+ */
+const ADD_TOPS = `
+local k = tonumber(ARGV[1])
+local ttl = tonumber(ARGV[2])
+local pos = 3
+for i = 1, #KEYS do
+  local n = tonumber(ARGV[pos])
+  local entries = {}
+  for j = 1, 2 * n do entries[j] = ARGV[pos + j] end
+  pos = pos + 1 + 2 * n
+  if n > 0 then
+    redis.call('ZADD', KEYS[i], unpack(entries))
+    redis.call('ZREMRANGEBYRANK', KEYS[i], 0, -(k + 1))
+    redis.call('EXPIRE', KEYS[i], ttl)
+  end
+end
+return #KEYS
+`;
+
+type AddTops = { rematchAddTops(...args: (string | number)[]): Promise<number> };
+
+/**
  * Shared state of a chunked full re-match, in Redis next to its jobs:
  *  - per offer, a sorted set holding the best K needs any chunk found so far (ZADD then trim
  *    to K: idempotent, so a chunk retried after a crash adds nothing twice);
@@ -27,7 +52,10 @@ export class RematchStore implements OnApplicationShutdown {
 
   /** A connection of its own, opened on first use (BullMQ's client wraps commands its way). */
   private async redis(): Promise<IORedis> {
-    this.connection ??= createRedis(this.config.env.REDIS_URL, 'producer');
+    if (!this.connection) {
+      this.connection = createRedis(this.config.env.REDIS_URL, 'producer');
+      this.connection.defineCommand('rematchAddTops', { lua: ADD_TOPS });
+    }
     return this.connection;
   }
 
@@ -71,20 +99,23 @@ export class RematchStore implements OnApplicationShutdown {
     return out;
   }
 
+  /**
+   * Adds entries to offers' tops and trims each to K, in one script call per 1,000 offers
+   * (three commands per offer in a pipeline cost the worker more than the scoring of them).
+   */
   async addTops(runId: string, tops: [string, RankedNeed[]][], k: number): Promise<void> {
     if (!tops.length) return;
     const redis = await this.redis();
     for (let i = 0; i < tops.length; i += 1000) {
-      const pipe = redis.pipeline();
-      for (const [offerId, entries] of tops.slice(i, i + 1000)) {
-        const key = this.key(runId, `top:${offerId}`);
-        const args: (string | number)[] = [];
+      const part = tops.slice(i, i + 1000);
+      const args: (string | number)[] = [part.length];
+      for (const [offerId] of part) args.push(this.key(runId, `top:${offerId}`));
+      args.push(k, TTL_S);
+      for (const [, entries] of part) {
+        args.push(entries.length);
         for (const e of entries) args.push(e.score, RematchStore.encode(e.id));
-        pipe.zadd(key, ...args);
-        pipe.zremrangebyrank(key, 0, -(k + 1));
-        pipe.expire(key, TTL_S);
       }
-      await pipe.exec();
+      await (redis as IORedis & AddTops).rematchAddTops(...args);
     }
   }
 
