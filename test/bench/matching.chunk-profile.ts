@@ -41,6 +41,12 @@ async function main() {
   const { MatchingService } = await import('../../src/modules/matching/matching.service');
   const svc = api.get(MatchingService);
   const { bounds } = await svc.chunkBounds(Number(process.env.CHUNK ?? 3000));
+  // WARM=n: chunks 0..n-1 run first, unprofiled, in the same run (the offers' floors they
+  // leave in the shared store are what a later chunk of a real run starts from).
+  const runId = `prof-${Date.now()}`;
+  const warm = Number(process.env.WARM ?? 0);
+  for (let c = 0; c < warm; c++) await svc.rematchChunk(runId, c, bounds[c], bounds[c + 1] ?? null);
+  spent.clear();
   const inspector = await import('node:inspector/promises');
   const session = new inspector.Session();
   if (process.env.CPUPROF) {
@@ -48,12 +54,6 @@ async function main() {
     await session.post('Profiler.enable');
     await session.post('Profiler.start');
   }
-  // WARM=n: chunks 0..n-1 run first, unprofiled, in the same run (the offers' floors they
-  // leave in the shared store are what a later chunk of a real run starts from).
-  const runId = `prof-${Date.now()}`;
-  const warm = Number(process.env.WARM ?? 0);
-  for (let c = 0; c < warm; c++) await svc.rematchChunk(runId, c, bounds[c], bounds[c + 1] ?? null);
-  spent.clear();
   const t = performance.now();
   const stats = await svc.rematchChunk(runId, warm, bounds[warm], bounds[warm + 1] ?? null);
   const ms = performance.now() - t;
