@@ -1,6 +1,17 @@
 import { OfferIndex, OfferSideTracker, CountryInfo, RankedNeed } from './candidates';
 import { checkEligibility } from './eligibility';
-import { prepareNeed, prepareOffer, baseParts, finishScore, offerTerms } from './prepared';
+import {
+  baseFromColumns,
+  baseInto,
+  baseParts,
+  columnsFit,
+  finishScore,
+  OfferColumns,
+  offerTerms,
+  PARTS_STRIDE,
+  prepareNeed,
+  prepareOffer,
+} from './prepared';
 import { scorePair } from './score';
 import { terms } from './text';
 import { DEFAULT_WEIGHTS, NeedFacts, OfferFacts, PriorEngagement, ScoreWeights } from './types';
@@ -210,6 +221,48 @@ describe('prepared scoring', () => {
       }
     }
     expect(compared).toBe(2_000);
+  });
+
+  it('computes from the offer columns the very same base parts as from the objects', () => {
+    const w = world(11, 150, 400);
+    const offers = w.offers.map((o) => prepareOffer(o));
+    const cols = new OfferColumns(offers.length);
+    offers.forEach((o, slot) => cols.set(slot, o));
+    const today = Date.parse(TODAY);
+    const viaObjects = new Float64Array(PARTS_STRIDE);
+    const viaColumns = new Float64Array(PARTS_STRIDE);
+    let compared = 0;
+    const differing: string[] = [];
+    expect([...cols.fast]).toEqual(offers.map(() => 1));
+    for (const n of w.needs) {
+      const pn = prepareNeed(n);
+      expect(columnsFit(pn)).toBe(true);
+      const start = Math.min(pn.earliestMs ?? today, pn.endMs);
+      const span = Math.round((pn.endMs - start) / 86_400_000) + 1;
+      for (const weights of [DEFAULT_WEIGHTS, { ...DEFAULT_WEIGHTS, breadth: 1 }]) {
+        offers.forEach((po, slot) => {
+          const engagement = slot % 3 === 0 ? 0 : slot % 3 === 1 ? 0.5 : 1;
+          const a = baseInto(pn, po, weights, today, engagement, viaObjects, 0);
+          const b = baseFromColumns(
+            pn,
+            cols,
+            slot,
+            weights,
+            start,
+            span,
+            engagement,
+            viaColumns,
+            0,
+          );
+          // The very same doubles (Object.is), not merely close ones.
+          const same = Object.is(a, b) && viaObjects.every((x, j) => Object.is(x, viaColumns[j]));
+          if (!same) differing.push(`${n.id}/${po.facts.id}: ${viaObjects} vs ${viaColumns}`);
+          compared++;
+        });
+      }
+    }
+    expect(differing.slice(0, 5)).toEqual([]);
+    expect(compared).toBe(150 * 400 * 2);
   });
 });
 

@@ -1,7 +1,10 @@
 import { checkEligibility, stateEligible } from './eligibility';
 import {
+  baseFromColumns,
   baseInto,
   baseParts,
+  columnsFit,
+  OfferColumns,
   finishScore,
   partyCount,
   PARTS_STRIDE,
@@ -49,6 +52,8 @@ export interface CountryInfo {
 }
 
 type Bits = Uint32Array;
+
+const DAY = 86_400_000;
 
 function setBit(bits: Bits, i: number) {
   bits[i >>> 5] |= 1 << (i & 31);
@@ -192,6 +197,8 @@ export class OfferIndex {
   private readonly slotOf = new Map<string, number>();
   private words = 4;
   private live: Bits = new Uint32Array(4);
+  /** The offers' numbers by slot, for computing base parts without their objects. */
+  private cols = new OfferColumns(4 * 32);
   private readonly stateBits = new Map<string, Bits>();
   private readonly typeBits = new Map<string, Bits>();
   private readonly seriesBits = new Map<string, Bits>();
@@ -242,6 +249,7 @@ export class OfferIndex {
       this.slots[slot] = offer;
     }
     setBit(this.live, slot);
+    this.cols.set(slot, offer);
     const f = offer.facts;
     for (const c of this.countries) {
       if (stateEligible({ state: c.alpha3, stateRegions: c.regions, stateGroup: c.group }, f))
@@ -291,6 +299,7 @@ export class OfferIndex {
   private resize(words: number) {
     this.words = words;
     this.live = grow(this.live, words);
+    this.cols = this.cols.grown(words * 32);
     for (const map of [this.stateBits, this.typeBits, this.seriesBits])
       for (const [k, b] of map) map.set(k, grow(b, words));
   }
@@ -346,26 +355,27 @@ export class OfferIndex {
     const kBest: number[] = []; // the K best bases, descending
     // engagementComponent(need, donor's prior) by donor: once per need and donor.
     const engagement = new Float64Array(partyCount()).fill(-1);
+    const cols = this.cols;
+    const fits = columnsFit(need);
+    const end = need.endMs;
+    const start = Math.min(need.earliestMs ?? o.todayMs, end);
+    const span = Math.round((end - start) / DAY) + 1;
     const visit = (slot: number) => {
-      const offer = this.slots[slot]!;
-      const f = offer.facts;
-      // windows_overlap and above_offer_minimum; the other rules are the bitsets.
-      if (offer.startMs > need.endMs) return;
-      if (need.earliestMs !== null && offer.endMs < need.earliestMs) return;
-      if (f.minPerProjectUsd !== null && n.uncoveredUsd < f.minPerProjectUsd) return;
+      // windows_overlap and above_offer_minimum; the other rules are the bitsets. (No
+      // minimum is NaN in the columns: the comparison is false.)
+      if (cols.startMs[slot] > end) return;
+      if (need.earliestMs !== null && cols.endMs[slot] < need.earliestMs) return;
+      if (n.uncoveredUsd < cols.minPerProject[slot]) return;
       if (count === this.candSlots.length) this.growCandidates();
-      let eng = engagement[offer.partyIndex];
+      const party = cols.party[slot];
+      let eng = engagement[party];
       if (!(eng >= 0))
-        engagement[offer.partyIndex] = eng = engagementComponent(n, o.prior(f.partyId));
-      const base = baseInto(
-        need,
-        offer,
-        o.weights,
-        o.todayMs,
-        eng,
-        this.candParts,
-        count * PARTS_STRIDE,
-      );
+        engagement[party] = eng = engagementComponent(n, o.prior(this.slots[slot]!.facts.partyId));
+      const at = count * PARTS_STRIDE;
+      const base =
+        fits && cols.fast[slot] === 1
+          ? baseFromColumns(need, cols, slot, o.weights, start, span, eng, this.candParts, at)
+          : baseInto(need, this.slots[slot]!, o.weights, o.todayMs, eng, this.candParts, at);
       this.candSlots[count++] = slot;
       if (kBest.length < o.k || base > kBest[kBest.length - 1]) {
         let i = kBest.length;
