@@ -44,6 +44,14 @@ export interface JobPayloads {
     toId: string | null;
     needs: number;
   };
+  /** One part of a full re-match's offers' side: the active offers with ids in [fromId, toId). */
+  'matching.rematch-offers': {
+    runId: string;
+    part: number;
+    fromId: string;
+    toId: string | null;
+    offers: number;
+  };
   /** Circulate needs filed on a State's behalf whose no-objection period passed (scheduled). */
   'review.release-consent': { reason: string };
   /** Run one bulk import (the file and its requester are stored in import_job). */
@@ -72,6 +80,7 @@ export const JOB_QUEUE: { readonly [J in JobName]: QueueName } = {
   'matching.reconcile': 'matching',
   'matching.rematch-all': 'matching',
   'matching.rematch-chunk': 'matching',
+  'matching.rematch-offers': 'matching',
   'review.release-consent': 'review',
   'imports.run': 'imports',
   'coordination.sweep-alerts': 'coordination',

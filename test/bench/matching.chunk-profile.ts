@@ -70,7 +70,7 @@ async function main() {
     // FINISH=1: then the offers' side of the run (what the parent job does after the chunks).
     spent.clear();
     const t1 = performance.now();
-    const r = await svc.finishOffers(runId);
+    const r = await svc.finishOffers(runId, '00000000-0000-0000-0000-000000000000', null);
     console.log(JSON.stringify({ finishOffers: r, ms: Math.round(performance.now() - t1) }));
     for (const [k, v] of [...spent].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15))
       console.log(Math.round(v.ms), v.n, k);

@@ -2,11 +2,12 @@ import type { TestingModule } from '@nestjs/testing';
 import { Job } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../src/config/app-config';
-import { chunkJobId } from '../../src/modules/matching/jobs/rematch-all.processor';
+import { chunkJobId, offersJobId } from '../../src/modules/matching/jobs/rematch-all.processor';
 import { MatchingService } from '../../src/modules/matching/matching.service';
 import { QueueService } from '../../src/queue/queue.service';
 import { createCast, Cast } from '../factories/needs.factory';
 import { seedWorld } from '../bench/world';
+import IORedis from 'ioredis';
 import { OwnRedis } from '../utils/own-redis';
 import { bootTestApi, TestApi } from '../utils/test-app';
 import { bootTestWorker } from '../utils/test-worker';
@@ -62,6 +63,7 @@ describe('matching at scale: chunked full re-match', () => {
         MATCH_MIN_SCORE: '0.3',
         MATCH_TOP_K: '3',
         MATCH_CHUNK_SIZE: '25',
+        MATCH_OFFER_PART_SIZE: '20',
       },
     });
     db = api.app.get(DataSource);
@@ -156,6 +158,20 @@ describe('matching at scale: chunked full re-match', () => {
       expect(chunk && (await chunk.getState())).toBe('completed');
       expect(chunk!.attemptsMade).toBe(1);
     }
+    // So did every part of the offers' side.
+    const parts = Math.ceil(offers / 20);
+    expect(parts).toBeGreaterThan(1);
+    for (let i = 0; i < parts; i++) {
+      const part = await Job.fromId(queue, offersJobId(jobId, i));
+      expect(part && (await part.getState())).toBe('completed');
+      expect(part!.attemptsMade).toBe(1);
+    }
+    expect(await Job.fromId(queue, offersJobId(jobId, parts))).toBeUndefined();
+    // What the run kept in Redis (cursors, counts, every offer's top) is gone with it.
+    const client = new IORedis(redis.url);
+    const left = await client.keys(`${AppConfig.fromEnv(api.env).env.QUEUE_PREFIX}:matching-run:*`);
+    await client.quit();
+    expect(left).toEqual([]);
     expect(await rows()).toEqual(expected);
     // Acted-on rows are kept (flagged when no longer eligible), their versions untouched.
     const acted = await db.query(

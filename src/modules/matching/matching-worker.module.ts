@@ -3,6 +3,7 @@ import { MatchNeedProcessor, MatchOfferProcessor } from './jobs/match-record.pro
 import { ReconcileMatchesProcessor } from './jobs/reconcile-matches.processor';
 import { RematchAllProcessor } from './jobs/rematch-all.processor';
 import { RematchChunkProcessor } from './jobs/rematch-chunk.processor';
+import { RematchOffersProcessor } from './jobs/rematch-offers.processor';
 import { MatchingWorkerService } from './matching-worker.service';
 import { MatchingModule } from './matching.module';
 
@@ -15,6 +16,7 @@ import { MatchingModule } from './matching.module';
     ReconcileMatchesProcessor,
     RematchAllProcessor,
     RematchChunkProcessor,
+    RematchOffersProcessor,
     MatchingWorkerService,
   ],
 })

@@ -28,6 +28,7 @@ import { RematchStore } from './rematch-store';
     MatchesService,
     OfferIndexService,
     RematchProgressService,
+    RematchStore,
   ],
 })
 export class MatchingModule {}

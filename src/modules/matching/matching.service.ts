@@ -461,6 +461,18 @@ export class MatchingService {
 
   // ---------------------------------------------------------------- full re-match in chunks
 
+  /** Part boundaries over the active offers, by id, for the offers' side (as chunkBounds). */
+  async offerBounds(size: number): Promise<{ bounds: string[]; offers: number }> {
+    const rows: { id: string; n: number }[] = await this.db.query(
+      `SELECT id, n FROM (
+         SELECT id, row_number() OVER (ORDER BY id) AS rn, (count(*) OVER ())::int AS n
+           FROM offer WHERE status = 'active') t
+        WHERE (rn - 1) % $1 = 0 ORDER BY id`,
+      [size],
+    );
+    return { bounds: rows.map((r) => r.id), offers: rows[0]?.n ?? 0 };
+  }
+
   /** Chunk boundaries over the open needs, by id: chunk i is [bounds[i], bounds[i+1]). */
   async chunkBounds(size: number): Promise<{ bounds: string[]; needs: number }> {
     const rows: { id: string; n: number }[] = await this.db.query(
@@ -541,7 +553,8 @@ export class MatchingService {
   }
 
   /**
-   * The offers' side of a full re-match, once every chunk is done: each active offer's top K
+   * The offers' side of a full re-match for the active offers with ids in [fromId, toId)
+   * (one part job; the parts run on any worker), once every chunk is done: each offer's top K
    * is the best K of what the chunks found (a pair in an offer's top over all needs is in
    * that offer's top over its chunk). Flags them, stores the pairs no need kept, re-scores
    * the offer's pairs with needs the chunks did not cover (not open), and removes what
@@ -555,18 +568,24 @@ export class MatchingService {
    */
   async finishOffers(
     runId: string,
+    fromId: string,
+    toId: string | null,
     onProgress?: (done: number, total: number) => Promise<void>,
   ): Promise<{ offers: number; kept: number }> {
     const glossary = await this.glossary();
     const offerIds: string[] = (
-      await this.db.query(`SELECT id FROM offer WHERE status = 'active' ORDER BY id`)
+      await this.db.query(
+        `SELECT id FROM offer WHERE status = 'active' AND id >= $1 AND ($2::uuid IS NULL OR id < $2)
+          ORDER BY id`,
+        [fromId, toId],
+      )
     ).map((r: { id: string }) => r.id);
     // Stored pairs whose need is not open (the chunks covered open needs only), by offer.
     const closedByOffer = new Map<string, string[]>();
     const closedRows: { id: string; offer_id: string }[] = await this.db.query(
       `SELECT ms.id, ms.offer_id FROM need n JOIN match_suggestion ms ON ms.need_id = n.id
-        WHERE n.status = ANY($1::text[])`,
-      [NEED_STATUSES.filter((st) => !OPEN_NEED_STATUSES.includes(st))],
+        WHERE n.status = ANY($1::text[]) AND ms.offer_id >= $2 AND ($3::uuid IS NULL OR ms.offer_id < $3)`,
+      [NEED_STATUSES.filter((st) => !OPEN_NEED_STATUSES.includes(st)), fromId, toId],
     );
     for (const r of closedRows)
       (closedByOffer.get(r.offer_id) ?? closedByOffer.set(r.offer_id, []).get(r.offer_id)!).push(
@@ -702,10 +721,9 @@ export class MatchingService {
         );
         kept += inTop.size;
       });
-      await this.runs.dropTops(runId, batch);
+      // The run's tops stay in the store until the run ends: a retried part finds them again.
       await onProgress?.(Math.min(i + OFFER_BATCH, offerIds.length), offerIds.length);
     }
-    await this.runs.dropRun(runId);
     return { offers: offerIds.length, kept };
   }
 

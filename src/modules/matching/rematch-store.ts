@@ -136,13 +136,6 @@ export class RematchStore implements OnApplicationShutdown {
     return out;
   }
 
-  async dropTops(runId: string, offerIds: string[]): Promise<void> {
-    if (!offerIds.length) return;
-    const redis = await this.redis();
-    for (let i = 0; i < offerIds.length; i += 1000)
-      await redis.del(...offerIds.slice(i, i + 1000).map((id) => this.key(runId, `top:${id}`)));
-  }
-
   async cursor(runId: string, chunk: number): Promise<string | null> {
     return (await this.redis()).hget(this.key(runId, 'cursor'), String(chunk));
   }
@@ -174,7 +167,27 @@ export class RematchStore implements OnApplicationShutdown {
     return { chunks: values.length, needs: values.reduce((s, n) => s + n, 0) };
   }
 
+  /** Marks a part of the offers' side done (once, however often it is retried). */
+  async offersDone(runId: string, part: number, offers: number): Promise<number> {
+    const redis = await this.redis();
+    const key = this.key(runId, 'offers-done');
+    await redis.multi().hsetnx(key, String(part), String(offers)).expire(key, TTL_S).exec();
+    const all = await redis.hgetall(key);
+    return Object.values(all).reduce((s, n) => s + Number(n), 0);
+  }
+
+  /** Everything the run kept in Redis: cursors, counts and every offer's top. */
   async dropRun(runId: string): Promise<void> {
-    await (await this.redis()).del(this.key(runId, 'cursor'), this.key(runId, 'done'));
+    const redis = await this.redis();
+    await redis.del(
+      this.key(runId, 'cursor'),
+      this.key(runId, 'done'),
+      this.key(runId, 'offers-done'),
+    );
+    // Glob characters in the prefix or the run id are matched literally.
+    const literal = this.key(runId, 'top:').replace(/[*?[\]\\]/g, '\\$&');
+    const stream = redis.scanStream({ match: `${literal}*`, count: 1000 });
+    for await (const keys of stream as AsyncIterable<string[]>)
+      if (keys.length) await redis.unlink(...keys);
   }
 }

@@ -9,22 +9,28 @@ import { QueueService } from '../../../queue/queue.service';
 import { AuditService } from '../../audit/audit.service';
 import { MatchingService } from '../matching.service';
 import { RematchProgress, RematchProgressService } from '../rematch-progress.service';
+import { RematchStore } from '../rematch-store';
 
 type Data = JobPayloads['matching.rematch-all'] & {
-  step?: 'chunks' | 'offers';
+  step?: 'chunks' | 'offers' | 'offers-wait';
   needs?: number;
   chunks?: number;
+  offers?: number;
 };
 
 export const chunkJobId = (runId: string, chunk: number) => `rematch-${runId}-chunk-${chunk}`;
+export const offersJobId = (runId: string, part: number) => `rematch-${runId}-offers-${part}`;
 
 /**
  * A full re-match, in steps (a BullMQ parent job):
  *  1. splits the open needs into id ranges of MATCH_CHUNK_SIZE and adds one child job
  *     `matching.rematch-chunk` per range (deterministic ids: a retried split adds nothing
  *     twice), then waits for its children without holding a worker;
- *  2. when every chunk is done (any worker, each retried on its own), sets the offers' side
- *     from the best needs the chunks found for each offer; audited once at the end.
+ *  2. when every chunk is done (any worker, each retried on its own), splits the active offers
+ *     into parts of MATCH_OFFER_PART_SIZE and adds one child job `matching.rematch-offers` per part,
+ *     which sets that part's offers' side from the best needs the chunks found for each offer,
+ *     and waits for them too;
+ *  3. sums the children's figures, audits the run once and drops what it kept in Redis.
  * Progress (`GET /jobs/:id`) is an object with a percent, updated by the chunks as they end.
  */
 @Injectable()
@@ -37,6 +43,7 @@ export class RematchAllProcessor implements JobProcessor<'matching.rematch-all'>
     private readonly queues: QueueService,
     private readonly config: AppConfig,
     private readonly progress: RematchProgressService,
+    private readonly runs: RematchStore,
   ) {}
 
   async process(job: Job<Data>) {
@@ -73,24 +80,49 @@ export class RematchAllProcessor implements JobProcessor<'matching.rematch-all'>
       await job.updateData({ ...job.data, step: 'offers' });
     }
     const totals = { needs: job.data.needs ?? 0, chunks: job.data.chunks ?? 0 };
-    const offers = await this.matching.finishOffers(runId, (done, total) =>
-      job.updateProgress(this.progress.of(totals, totals.chunks, totals.needs, done / total)),
-    );
-    const chunkResults = Object.values(await job.getChildrenValues()) as {
-      needs: number;
-      kept: number;
-      considered: number;
-      scored: number;
-    }[];
-    const sum = (k: 'kept' | 'considered' | 'scored') =>
-      chunkResults.reduce((s, r) => s + (r?.[k] ?? 0), 0);
+    if (job.data.step === 'offers') {
+      // The offers' side in parts, as child jobs too (deterministic ids: a retried step adds
+      // nothing twice).
+      const size = this.config.env.MATCH_OFFER_PART_SIZE;
+      const { bounds, offers } = await this.matching.offerBounds(size);
+      const parts = bounds.map((fromId, part) => ({
+        name: 'matching.rematch-offers' as const,
+        data: {
+          runId,
+          part,
+          fromId,
+          toId: bounds[part + 1] ?? null,
+          offers: part < bounds.length - 1 ? size : offers - size * part,
+        },
+        opts: {
+          ...QueueService.jobOptions('matching.rematch-offers', {
+            jobId: offersJobId(runId, part),
+          }),
+          parent: { id: runId, queue: job.queueQualifiedName },
+          failParentOnFailure: true,
+        },
+      }));
+      const queue = this.queues.queue('matching');
+      for (let i = 0; i < parts.length; i += 500) await queue.addBulk(parts.slice(i, i + 500));
+      await job.updateData({ ...job.data, step: 'offers-wait', offers });
+      await job.updateProgress(this.progress.of(totals, totals.chunks, totals.needs, 0));
+    }
+    if (await job.moveToWaitingChildren(job.token!)) throw new WaitingChildrenError();
+    const children = Object.entries(await job.getChildrenValues()) as [
+      string,
+      { needs?: number; offers?: number; kept?: number; considered?: number; scored?: number },
+    ][];
+    const sum = (part: 'chunk' | 'offers', k: 'kept' | 'considered' | 'scored') =>
+      children
+        .filter(([key]) => key.includes(`-${part}-`))
+        .reduce((s, [, r]) => s + (r?.[k] ?? 0), 0);
     const result = {
       needs: totals.needs,
-      offers: offers.offers,
+      offers: job.data.offers ?? 0,
       chunks: totals.chunks,
-      suggestionsKept: sum('kept') + offers.kept,
-      pairsConsidered: sum('considered'),
-      pairsScored: sum('scored'),
+      suggestionsKept: sum('chunk', 'kept') + sum('offers', 'kept'),
+      pairsConsidered: sum('chunk', 'considered'),
+      pairsScored: sum('chunk', 'scored'),
     };
     const done: RematchProgress = this.progress.of(totals, totals.chunks, totals.needs, 1);
     await job.updateProgress(done);
@@ -102,6 +134,7 @@ export class RematchAllProcessor implements JobProcessor<'matching.rematch-all'>
         metadata: { ...result, requestedBy: job.data.requestedBy },
       }),
     );
+    await this.runs.dropRun(runId);
     return result;
   }
 }
