@@ -72,6 +72,8 @@ const OPEN_NEED_STATUSES: readonly string[] = ['published', 'partially_covered']
 const OPEN_NEEDS = `status IN ('published', 'partially_covered')`;
 /** Needs per transaction inside a chunk: bounds locks, memory and the event-loop slices. */
 const SUB_BATCH = 250;
+/** Sub-batches between two sends of the offers' tops (and moves of the chunk's cursor). */
+const TOPS_EVERY = 4;
 const OFFER_BATCH = 500;
 /** Rows per upsert statement (a sub-batch stores about 10 per need). */
 const UPSERT_ROWS = 5000;
@@ -487,8 +489,8 @@ export class MatchingService {
 
   /**
    * Matches the open needs with ids in [fromId, toId), SUB_BATCH per transaction, and adds
-   * each offer's best needs of the chunk to the run's shared store. Resumes after the last
-   * sub-batch a previous attempt stored.
+   * each offer's best needs of the chunk to the run's shared store every TOPS_EVERY
+   * sub-batches. Resumes after the last cursor a previous attempt recorded (with those tops).
    */
   async rematchChunk(
     runId: string,
@@ -508,6 +510,7 @@ export class MatchingService {
       const tracker = new OfferSideTracker(index, k, minScore, this.weights, floors);
       const prior = await this.priorFor(this.db.manager, index, []);
       let after = (await this.runs.cursor(runId, chunk)) ?? null;
+      let sinceSent = 0;
       for (;;) {
         const ids: { id: string }[] = await this.db.query(
           `SELECT id FROM need WHERE ${OPEN_NEEDS} AND id >= $1 AND ($2::uuid IS NULL OR id < $2)
@@ -545,8 +548,18 @@ export class MatchingService {
         });
         stats.needs += batch.length;
         after = batch[batch.length - 1];
+        // Every few sub-batches, the offers' best needs go to the shared store and then the
+        // cursor moves: a retried chunk redoes (idempotently) at most those sub-batches, and
+        // entries pushed out of an offer's top in between are never sent at all.
+        if (++sinceSent === TOPS_EVERY) {
+          await this.runs.addTops(runId, tracker.drain(), k);
+          await this.runs.setCursor(runId, chunk, after);
+          sinceSent = 0;
+        }
+      }
+      if (sinceSent > 0) {
         await this.runs.addTops(runId, tracker.drain(), k);
-        await this.runs.setCursor(runId, chunk, after);
+        await this.runs.setCursor(runId, chunk, after!);
       }
       return stats;
     });
