@@ -266,11 +266,23 @@ export class MatchingService {
     return { pairs: out, existing: stored };
   }
 
-  private lockStored(m: EntityManager, column: string, ids: string[]): Promise<StoredRow[]> {
+  /**
+   * The stored pairs of these needs (or offers), locked in id order. They are found through
+   * the index record by record (a LATERAL with OFFSET 0, which the planner keeps as a loop)
+   * whatever the statistics say: a full re-match fills the table from empty, and until
+   * autovacuum analyses it the planner would read the whole table for `= ANY` of a batch.
+   */
+  private async lockStored(m: EntityManager, column: string, ids: string[]): Promise<StoredRow[]> {
+    const found: { id: string }[] = await m.query(
+      `SELECT s.id FROM unnest($1::uuid[]) AS k(id)
+         CROSS JOIN LATERAL (SELECT id FROM match_suggestion WHERE ${column} = k.id OFFSET 0) s`,
+      [ids],
+    );
+    if (!found.length) return [];
     return m.query(
       `SELECT id, need_id, offer_id, status, version, in_need_top, in_offer_top
-         FROM match_suggestion WHERE ${column} = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
-      [ids],
+         FROM match_suggestion WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
+      [found.map((r) => r.id)],
     );
   }
 
@@ -595,9 +607,14 @@ export class MatchingService {
     ).map((r: { id: string }) => r.id);
     // Stored pairs whose need is not open (the chunks covered open needs only), by offer.
     const closedByOffer = new Map<string, string[]>();
+    // From the needs by status, then their pairs through the index (as lockStored).
     const closedRows: { id: string; offer_id: string }[] = await this.db.query(
-      `SELECT ms.id, ms.offer_id FROM need n JOIN match_suggestion ms ON ms.need_id = n.id
-        WHERE n.status = ANY($1::text[]) AND ms.offer_id >= $2 AND ($3::uuid IS NULL OR ms.offer_id < $3)`,
+      `SELECT ms.id, ms.offer_id FROM need n
+         CROSS JOIN LATERAL (
+           SELECT s.id, s.offer_id FROM match_suggestion s
+            WHERE s.need_id = n.id AND s.offer_id >= $2 AND ($3::uuid IS NULL OR s.offer_id < $3)
+           OFFSET 0) ms
+        WHERE n.status = ANY($1::text[])`,
       [NEED_STATUSES.filter((st) => !OPEN_NEED_STATUSES.includes(st)), fromId, toId],
     );
     for (const r of closedRows)
