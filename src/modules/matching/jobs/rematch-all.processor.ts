@@ -114,7 +114,7 @@ export class RematchAllProcessor implements JobProcessor<'matching.rematch-all'>
     ][];
     const sum = (part: 'chunk' | 'offers', k: 'kept' | 'considered' | 'scored') =>
       children
-        .filter(([key]) => key.includes(`-${part}-`))
+        .filter(([key]) => key.includes(`:rematch-${runId}-${part}-`))
         .reduce((s, [, r]) => s + (r?.[k] ?? 0), 0);
     const result = {
       needs: totals.needs,
