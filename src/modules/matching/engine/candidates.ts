@@ -304,6 +304,11 @@ export class OfferIndex {
       for (const [k, b] of map) map.set(k, grow(b, words));
   }
 
+  /** Engagement by donor number for the need being ranked, valid where stamped with `calls`. */
+  private engagement = new Float64Array(64);
+  private engagementStamp = new Uint32Array(64);
+  private calls = 0;
+
   /** Candidates of the need being ranked (topForNeed): slots, and base parts by stride. */
   private candSlots = new Int32Array(1024);
   private candParts = new Float64Array(1024 * PARTS_STRIDE);
@@ -353,8 +358,19 @@ export class OfferIndex {
     // buffers reused from need to need: no object per candidate.
     let count = 0;
     const kBest: number[] = []; // the K best bases, descending
-    // engagementComponent(need, donor's prior) by donor: once per need and donor.
-    const engagement = new Float64Array(partyCount()).fill(-1);
+    // engagementComponent(need, donor's prior) by donor: once per need and donor, in buffers
+    // reused from need to need (a value counts when its stamp is this call's).
+    if (this.engagement.length < partyCount()) {
+      this.engagement = new Float64Array(partyCount() * 2);
+      this.engagementStamp = new Uint32Array(partyCount() * 2);
+    }
+    const engagement = this.engagement;
+    const stamp = this.engagementStamp;
+    if (this.calls === 0xffffffff) {
+      this.engagementStamp.fill(0);
+      this.calls = 0;
+    }
+    const call = ++this.calls;
     const cols = this.cols;
     const fits = columnsFit(need);
     const end = need.endMs;
@@ -369,8 +385,10 @@ export class OfferIndex {
       if (count === this.candSlots.length) this.growCandidates();
       const party = cols.party[slot];
       let eng = engagement[party];
-      if (!(eng >= 0))
+      if (stamp[party] !== call) {
         engagement[party] = eng = engagementComponent(n, o.prior(this.slots[slot]!.facts.partyId));
+        stamp[party] = call;
+      }
       const at = count * PARTS_STRIDE;
       const base =
         fits && cols.fast[slot] === 1
