@@ -39,32 +39,41 @@ export class RematchProgressService {
     };
   }
 
-  /** Records a finished part of the offers' side once and moves the parent's progress on. */
+  /**
+   * Records a finished part of the offers' side once and moves the parent's progress on. The
+   * parent's progress is read, compared and written under a lock of the run: two parts (or
+   * chunks) finishing at once on two workers would otherwise both read the old value and the
+   * slower write could move it backwards.
+   */
   async offersDone(job: Job<JobPayloads['matching.rematch-offers']>): Promise<void> {
     const { runId, part, offers } = job.data;
     const done = await this.runs.offersDone(runId, part, offers);
-    const parent = await Job.fromId(this.queues.queue('matching'), runId);
-    if (!parent) return;
-    const data = parent.data as { needs?: number; chunks?: number; offers?: number };
-    const totals = { needs: data.needs ?? 0, chunks: data.chunks ?? 0 };
-    const share = data.offers ? Math.min(done / data.offers, 0.999) : 0;
-    const current = parent.progress as Partial<RematchProgress> | number;
-    const seen = typeof current === 'object' ? (current.percent ?? 0) : 0;
-    const next = this.of(totals, totals.chunks, totals.needs, share);
-    if (next.percent > seen) await parent.updateProgress(next);
+    await this.runs.withLock(runId, 'progress', async () => {
+      const parent = await Job.fromId(this.queues.queue('matching'), runId);
+      if (!parent) return;
+      const data = parent.data as { needs?: number; chunks?: number; offers?: number };
+      const totals = { needs: data.needs ?? 0, chunks: data.chunks ?? 0 };
+      const share = data.offers ? Math.min(done / data.offers, 0.999) : 0;
+      const current = parent.progress as Partial<RematchProgress> | number;
+      const seen = typeof current === 'object' ? (current.percent ?? 0) : 0;
+      const next = this.of(totals, totals.chunks, totals.needs, share);
+      if (next.percent > seen) await parent.updateProgress(next);
+    });
   }
 
   /** Records a finished chunk once and moves the parent's progress on (never backwards). */
   async chunkDone(job: Job<JobPayloads['matching.rematch-chunk']>, needs: number): Promise<void> {
     const { runId, chunk } = job.data;
     const done = await this.runs.chunkDone(runId, chunk, job.data.needs ?? needs);
-    const parent = await Job.fromId(this.queues.queue('matching'), runId);
-    if (!parent) return;
-    const data = parent.data as { needs?: number; chunks?: number };
-    const totals = { needs: data.needs ?? 0, chunks: data.chunks ?? 0 };
-    const current = parent.progress as Partial<RematchProgress> | number;
-    const seen = typeof current === 'object' ? (current.chunksDone ?? 0) : 0;
-    if (done.chunks <= seen) return;
-    await parent.updateProgress(this.of(totals, done.chunks, done.needs, 0));
+    await this.runs.withLock(runId, 'progress', async () => {
+      const parent = await Job.fromId(this.queues.queue('matching'), runId);
+      if (!parent) return;
+      const data = parent.data as { needs?: number; chunks?: number };
+      const totals = { needs: data.needs ?? 0, chunks: data.chunks ?? 0 };
+      const current = parent.progress as Partial<RematchProgress> | number;
+      const seen = typeof current === 'object' ? (current.chunksDone ?? 0) : 0;
+      if (done.chunks <= seen) return;
+      await parent.updateProgress(this.of(totals, done.chunks, done.needs, 0));
+    });
   }
 }

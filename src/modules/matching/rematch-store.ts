@@ -1,4 +1,5 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import type IORedis from 'ioredis';
 import { AppConfig } from '../../config/app-config';
 import { createRedis } from '../../queue/redis';
@@ -165,6 +166,31 @@ export class RematchStore implements OnApplicationShutdown {
     const all = await (await this.redis()).hgetall(this.key(runId, 'done'));
     const values = Object.values(all).map(Number);
     return { chunks: values.length, needs: values.reduce((s, n) => s + n, 0) };
+  }
+
+  /**
+   * Runs `fn` holding a lock of the run (SET NX with a 5 s expiry, released only by its
+   * holder); waits up to 10 s for it, then fails (the job is retried).
+   */
+  async withLock<T>(runId: string, name: string, fn: () => Promise<T>): Promise<T> {
+    const redis = await this.redis();
+    const key = this.key(runId, `lock:${name}`);
+    const token = randomUUID();
+    const deadline = Date.now() + 10_000;
+    while ((await redis.set(key, token, 'PX', 5000, 'NX')) !== 'OK') {
+      if (Date.now() > deadline) throw new Error(`lock ${name} of run ${runId} not acquired`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    try {
+      return await fn();
+    } finally {
+      await redis.eval(
+        `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`,
+        1,
+        key,
+        token,
+      );
+    }
   }
 
   /** Marks a part of the offers' side done (once, however often it is retried). */
