@@ -434,14 +434,19 @@ export class OfferIndex {
     const side = o.offerSide;
     const slots = this.candSlots;
     const parts = this.candParts;
+    // The bases are all known now: the need's threshold only rises with its top from here.
+    const thr = threshold();
+    let needT = thr;
+    const wt = o.weights.text;
     for (let i = 0; i < count; i++) {
-      const ub = upperBound(parts[i * PARTS_STRIDE + 7], o.weights);
-      if (ub < o.minScore) continue;
-      const needT = top.length >= o.k ? Math.max(threshold(), top[o.k - 1].score) : threshold();
+      const base = parts[i * PARTS_STRIDE + 7];
       const slot = slots[i];
-      const forNeed = ub >= needT;
-      const forOffer = side !== undefined && ub >= side.floor(slot);
-      if (!forNeed && !forOffer) continue;
+      // Scored if its bound reaches the need's threshold or the offer's floor (both at least
+      // the minimum score). max(0, (1 − wₜ)·base + wₜ) is at least the bound before its
+      // rounding to 4 decimals: more than 0.001 below the lower of the two, the bound is too.
+      const low = side === undefined ? needT : Math.min(needT, side.floor(slot));
+      if (Math.max(0, (1 - wt) * base + wt) < low - 0.001) continue;
+      if (upperBound(base, o.weights) < low) continue;
       const offer = this.slots[slot]!;
       const scored = finishScore(partsAt(parts, i * PARTS_STRIDE), need, offer, o.weights);
       result.scored++;
@@ -453,6 +458,7 @@ export class OfferIndex {
       while (j > 0 && better(entry, top[j - 1])) j--;
       top.splice(j, 0, entry);
       if (top.length > o.k) top.pop();
+      if (top.length >= o.k) needT = Math.max(thr, top[o.k - 1].score);
     }
     result.top = top.map(({ offer, slot, scored }) => ({ offer, slot, scored }));
     return result;
