@@ -261,22 +261,33 @@ function areaMatchBits(area: AreaRef, areaMask: number, seriesMask: number): num
   return 0;
 }
 
+/** The need's coverage (areasComponent's first part) by an offer with these masks. */
+function coverageBits(need: PreparedNeed, areaMask: number, seriesMask: number): number {
+  let total = 0;
+  for (const a of need.areas) total += a.weight * areaMatchBits(a, areaMask, seriesMask);
+  return total / need.areaWeight;
+}
+
+/** How much of the need an offer area (by its bit number) uses, memoised on the need. */
+function areaUse(need: PreparedNeed, index: number): number {
+  let use = need.areaUseByBit[index];
+  if (use < 0)
+    need.areaUseByBit[index] = use = areaMatchBits(
+      AREA_REFS[index],
+      need.areaMask,
+      need.seriesMask,
+    );
+  return use;
+}
+
 /** areasComponent() on prepared records: same operations, same order. */
 export function areasPrepared(need: PreparedNeed, offer: PreparedOffer, breadth: number): number {
   if (!need.areas.length) return 0;
   if (need.areaBits && offer.areaBits) {
-    let total = 0;
-    for (const a of need.areas)
-      total += a.weight * areaMatchBits(a, offer.areaMask, offer.seriesMask);
-    const coverage = total / need.areaWeight;
+    const coverage = coverageBits(need, offer.areaMask, offer.seriesMask);
     if (coverage === 0) return 0;
     let used = 0;
-    const useByBit = need.areaUseByBit;
-    for (const a of offer.areas) {
-      let use = useByBit[a.index];
-      if (use < 0) useByBit[a.index] = use = areaMatchBits(a, need.areaMask, need.seriesMask);
-      used += use;
-    }
+    for (const a of offer.areas) used += areaUse(need, a.index);
     return withBreadth(coverage, used / offer.areas.length, breadth);
   }
   let total = 0;
@@ -329,6 +340,38 @@ export interface BaseParts {
 export const PARTS_STRIDE = 8;
 const scratch = new Float64Array(PARTS_STRIDE);
 
+/** The weighted sum of the components (scorePair's base), written after them into `buf`. */
+function storeParts(
+  weights: ScoreWeights,
+  areas: number,
+  types: number,
+  budget: number,
+  timing: number,
+  language: number,
+  priority: number,
+  engagement: number,
+  buf: Float64Array,
+  at: number,
+): number {
+  const base =
+    weights.areas * areas +
+    weights.types * types +
+    weights.budget * budget +
+    weights.timing * timing +
+    weights.language * language +
+    weights.priority * priority +
+    weights.engagement * engagement;
+  buf[at] = areas;
+  buf[at + 1] = types;
+  buf[at + 2] = budget;
+  buf[at + 3] = timing;
+  buf[at + 4] = language;
+  buf[at + 5] = priority;
+  buf[at + 6] = engagement;
+  buf[at + 7] = base;
+  return base;
+}
+
 /**
  * The base parts of a pair written into `buf` from `at` (areas, types, budget, timing,
  * language, priority, engagement, base), returning the base: no object per pair, for
@@ -355,24 +398,18 @@ export function baseInto(
   const timing =
     to < from ? 0 : (Math.round((to - from) / DAY) + 1) / (Math.round((end - start) / DAY) + 1);
   const language = offer.languageSet.has(need.facts.language) ? 1 : 0;
-  const priority = need.priority;
-  const base =
-    weights.areas * areas +
-    weights.types * types +
-    weights.budget * budget +
-    weights.timing * timing +
-    weights.language * language +
-    weights.priority * priority +
-    weights.engagement * engagement;
-  buf[at] = areas;
-  buf[at + 1] = types;
-  buf[at + 2] = budget;
-  buf[at + 3] = timing;
-  buf[at + 4] = language;
-  buf[at + 5] = priority;
-  buf[at + 6] = engagement;
-  buf[at + 7] = base;
-  return base;
+  return storeParts(
+    weights,
+    areas,
+    types,
+    budget,
+    timing,
+    language,
+    need.priority,
+    engagement,
+    buf,
+    at,
+  );
 }
 
 /** Most areas an offer may have for its slot to be held in `OfferColumns`. */
@@ -481,23 +518,12 @@ export function baseFromColumns(
   // areas (areasPrepared, bits path)
   let areas = 0;
   if (need.areas.length) {
-    const areaMask = cols.areaMask[slot];
-    const seriesMask = cols.seriesMask[slot];
-    let total = 0;
-    for (const a of need.areas) total += a.weight * areaMatchBits(a, areaMask, seriesMask);
-    const coverage = total / need.areaWeight;
+    const coverage = coverageBits(need, cols.areaMask[slot], cols.seriesMask[slot]);
     if (coverage !== 0) {
       let used = 0;
-      const useByBit = need.areaUseByBit;
       const count = cols.areaCount[slot];
       const from = slot * COLUMN_AREAS;
-      for (let j = 0; j < count; j++) {
-        const index = cols.areaIndex[from + j];
-        let use = useByBit[index];
-        if (use < 0)
-          useByBit[index] = use = areaMatchBits(AREA_REFS[index], need.areaMask, need.seriesMask);
-        used += use;
-      }
+      for (let j = 0; j < count; j++) used += areaUse(need, cols.areaIndex[from + j]);
       areas = withBreadth(coverage, used / count, breadth);
     }
   }
@@ -525,24 +551,18 @@ export function baseFromColumns(
   const to = Math.min(end, cols.endMs[slot]);
   const timing = to < from ? 0 : (Math.round((to - from) / DAY) + 1) / span;
   const language = (cols.languageMask[slot] & need.languageBit) !== 0 ? 1 : 0;
-  const priority = need.priority;
-  const base =
-    weights.areas * areas +
-    weights.types * types +
-    weights.budget * budget +
-    weights.timing * timing +
-    weights.language * language +
-    weights.priority * priority +
-    weights.engagement * engagement;
-  buf[at] = areas;
-  buf[at + 1] = types;
-  buf[at + 2] = budget;
-  buf[at + 3] = timing;
-  buf[at + 4] = language;
-  buf[at + 5] = priority;
-  buf[at + 6] = engagement;
-  buf[at + 7] = base;
-  return base;
+  return storeParts(
+    weights,
+    areas,
+    types,
+    budget,
+    timing,
+    language,
+    need.priority,
+    engagement,
+    buf,
+    at,
+  );
 }
 
 /** The base parts `baseInto` wrote at `at` (doubles: the very same values). */
