@@ -46,32 +46,48 @@ export class RematchAllProcessor implements JobProcessor<'matching.rematch-all'>
     private readonly runs: RematchStore,
   ) {}
 
+  /**
+   * Adds `count` child jobs of the run (deterministic ids: a retried step adds nothing twice).
+   * A child out of attempts fails the run (what the others stored stays).
+   */
+  private async addChildren<J extends 'matching.rematch-chunk' | 'matching.rematch-offers'>(
+    job: Job<Data>,
+    name: J,
+    count: number,
+    payload: (i: number) => JobPayloads[J],
+    jobId: (i: number) => string,
+  ): Promise<void> {
+    const children = Array.from({ length: count }, (_, i) => ({
+      name,
+      data: payload(i),
+      opts: {
+        ...QueueService.jobOptions(name, { jobId: jobId(i) }),
+        parent: { id: String(job.id), queue: job.queueQualifiedName },
+        failParentOnFailure: true,
+      },
+    }));
+    const queue = this.queues.queue('matching');
+    for (let i = 0; i < children.length; i += 500) await queue.addBulk(children.slice(i, i + 500));
+  }
+
   async process(job: Job<Data>) {
     const runId = String(job.id);
     if (!job.data.step) {
       const { bounds, needs } = await this.matching.chunkBounds(this.config.env.MATCH_CHUNK_SIZE);
       const size = this.config.env.MATCH_CHUNK_SIZE;
-      const children = bounds.map((fromId, chunk) => ({
-        name: 'matching.rematch-chunk' as const,
-        data: {
+      await this.addChildren(
+        job,
+        'matching.rematch-chunk',
+        bounds.length,
+        (chunk) => ({
           runId,
           chunk,
-          fromId,
+          fromId: bounds[chunk],
           toId: bounds[chunk + 1] ?? null,
           needs: chunk < bounds.length - 1 ? size : needs - size * chunk,
-        },
-        opts: {
-          ...QueueService.jobOptions('matching.rematch-chunk', {
-            jobId: chunkJobId(runId, chunk),
-          }),
-          parent: { id: runId, queue: job.queueQualifiedName },
-          // A chunk out of attempts fails the run (what the other chunks stored stays).
-          failParentOnFailure: true,
-        },
-      }));
-      const queue = this.queues.queue('matching');
-      for (let i = 0; i < children.length; i += 500)
-        await queue.addBulk(children.slice(i, i + 500));
+        }),
+        (chunk) => chunkJobId(runId, chunk),
+      );
       await job.updateData({ ...job.data, step: 'chunks', needs, chunks: bounds.length });
       await job.updateProgress(this.progress.of({ needs, chunks: bounds.length }, 0, 0, 0));
     }
@@ -81,29 +97,22 @@ export class RematchAllProcessor implements JobProcessor<'matching.rematch-all'>
     }
     const totals = { needs: job.data.needs ?? 0, chunks: job.data.chunks ?? 0 };
     if (job.data.step === 'offers') {
-      // The offers' side in parts, as child jobs too (deterministic ids: a retried step adds
-      // nothing twice).
+      // The offers' side in parts, as child jobs too.
       const size = this.config.env.MATCH_OFFER_PART_SIZE;
       const { bounds, offers } = await this.matching.offerBounds(size);
-      const parts = bounds.map((fromId, part) => ({
-        name: 'matching.rematch-offers' as const,
-        data: {
+      await this.addChildren(
+        job,
+        'matching.rematch-offers',
+        bounds.length,
+        (part) => ({
           runId,
           part,
-          fromId,
+          fromId: bounds[part],
           toId: bounds[part + 1] ?? null,
           offers: part < bounds.length - 1 ? size : offers - size * part,
-        },
-        opts: {
-          ...QueueService.jobOptions('matching.rematch-offers', {
-            jobId: offersJobId(runId, part),
-          }),
-          parent: { id: runId, queue: job.queueQualifiedName },
-          failParentOnFailure: true,
-        },
-      }));
-      const queue = this.queues.queue('matching');
-      for (let i = 0; i < parts.length; i += 500) await queue.addBulk(parts.slice(i, i + 500));
+        }),
+        (part) => offersJobId(runId, part),
+      );
       await job.updateData({ ...job.data, step: 'offers-wait', offers });
       await job.updateProgress(this.progress.of(totals, totals.chunks, totals.needs, 0));
     }
