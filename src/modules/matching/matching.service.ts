@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
-import { NEED_STATUSES } from '../needs/need-lifecycle';
+import { NEED_STATUSES, OPEN_NEED_STATUSES } from '../needs/need-lifecycle';
 import { ReferenceService } from '../reference/reference.service';
 import { OfferIndex, OfferSideTracker } from './engine/candidates';
 import { checkEligibility, Eligibility } from './engine/eligibility';
@@ -68,7 +68,6 @@ export interface ChunkResult {
 }
 
 const today = () => new Date().toISOString().slice(0, 10);
-const OPEN_NEED_STATUSES: readonly string[] = ['published', 'partially_covered'];
 const OPEN_NEEDS = `status IN ('published', 'partially_covered')`;
 /** Needs per transaction inside a chunk: bounds locks, memory and the event-loop slices. */
 const SUB_BATCH = 250;
@@ -475,28 +474,35 @@ export class MatchingService {
 
   // ---------------------------------------------------------------- full re-match in chunks
 
-  /** Part boundaries over the active offers, by id, for the offers' side (as chunkBounds). */
-  async offerBounds(size: number): Promise<{ bounds: string[]; offers: number }> {
+  /**
+   * Boundaries by id over the rows of `table` matching `where`, one every `size` rows: part i
+   * is [bounds[i], bounds[i+1]); and how many rows there are.
+   */
+  private async idBounds(
+    table: 'need' | 'offer',
+    where: string,
+    size: number,
+  ): Promise<{ bounds: string[]; total: number }> {
     const rows: { id: string; n: number }[] = await this.db.query(
       `SELECT id, n FROM (
          SELECT id, row_number() OVER (ORDER BY id) AS rn, (count(*) OVER ())::int AS n
-           FROM offer WHERE status = 'active') t
+           FROM ${table} WHERE ${where}) t
         WHERE (rn - 1) % $1 = 0 ORDER BY id`,
       [size],
     );
-    return { bounds: rows.map((r) => r.id), offers: rows[0]?.n ?? 0 };
+    return { bounds: rows.map((r) => r.id), total: rows[0]?.n ?? 0 };
+  }
+
+  /** Part boundaries over the active offers, by id, for the offers' side. */
+  async offerBounds(size: number): Promise<{ bounds: string[]; offers: number }> {
+    const { bounds, total } = await this.idBounds('offer', `status = 'active'`, size);
+    return { bounds, offers: total };
   }
 
   /** Chunk boundaries over the open needs, by id: chunk i is [bounds[i], bounds[i+1]). */
   async chunkBounds(size: number): Promise<{ bounds: string[]; needs: number }> {
-    const rows: { id: string; n: number }[] = await this.db.query(
-      `SELECT id, (count(*) OVER ())::int AS n FROM (
-         SELECT id, row_number() OVER (ORDER BY id) AS rn FROM need WHERE ${OPEN_NEEDS}) t
-        WHERE (rn - 1) % $1 = 0 ORDER BY id`,
-      [size],
-    );
-    const [{ n }] = await this.db.query(`SELECT count(*)::int AS n FROM need WHERE ${OPEN_NEEDS}`);
-    return { bounds: rows.map((r) => r.id), needs: n };
+    const { bounds, total } = await this.idBounds('need', OPEN_NEEDS, size);
+    return { bounds, needs: total };
   }
 
   /**
@@ -595,7 +601,6 @@ export class MatchingService {
     runId: string,
     fromId: string,
     toId: string | null,
-    onProgress?: (done: number, total: number) => Promise<void>,
   ): Promise<{ offers: number; kept: number }> {
     const glossary = await this.glossary();
     const offerIds: string[] = (
@@ -752,7 +757,6 @@ export class MatchingService {
         kept += inTop.size;
       });
       // The run's tops stay in the store until the run ends: a retried part finds them again.
-      await onProgress?.(Math.min(i + OFFER_BATCH, offerIds.length), offerIds.length);
     }
     return { offers: offerIds.length, kept };
   }
