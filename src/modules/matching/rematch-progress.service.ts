@@ -39,25 +39,14 @@ export class RematchProgressService {
     };
   }
 
-  /**
-   * Records a finished part of the offers' side once and moves the parent's progress on. The
-   * parent's progress is read, compared and written under a lock of the run: two parts (or
-   * chunks) finishing at once on two workers would otherwise both read the old value and the
-   * slower write could move it backwards.
-   */
+  /** Records a finished part of the offers' side once and moves the parent's progress on. */
   async offersDone(job: Job<JobPayloads['matching.rematch-offers']>): Promise<void> {
     const { runId, part, offers } = job.data;
     const done = await this.runs.offersDone(runId, part, offers);
-    await this.runs.withLock(runId, 'progress', async () => {
-      const parent = await Job.fromId(this.queues.queue('matching'), runId);
-      if (!parent) return;
-      const data = parent.data as { needs?: number; chunks?: number; offers?: number };
-      const totals = { needs: data.needs ?? 0, chunks: data.chunks ?? 0 };
+    await this.moveParent(runId, (data, totals, current) => {
       const share = data.offers ? Math.min(done / data.offers, 0.999) : 0;
-      const current = parent.progress as Partial<RematchProgress> | number;
-      const seen = typeof current === 'object' ? (current.percent ?? 0) : 0;
       const next = this.of(totals, totals.chunks, totals.needs, share);
-      if (next.percent > seen) await parent.updateProgress(next);
+      return next.percent > (current?.percent ?? 0) ? next : null;
     });
   }
 
@@ -65,15 +54,33 @@ export class RematchProgressService {
   async chunkDone(job: Job<JobPayloads['matching.rematch-chunk']>, needs: number): Promise<void> {
     const { runId, chunk } = job.data;
     const done = await this.runs.chunkDone(runId, chunk, job.data.needs ?? needs);
+    await this.moveParent(runId, (_data, totals, current) =>
+      done.chunks > (current?.chunksDone ?? 0) ? this.of(totals, done.chunks, done.needs, 0) : null,
+    );
+  }
+
+  /**
+   * Reads the parent's progress, asks `next` for a newer one (null: keep it) and writes it, all
+   * under a lock of the run: two children finishing at once on two workers would otherwise
+   * both read the old value, and the slower write could move it backwards.
+   */
+  private async moveParent(
+    runId: string,
+    next: (
+      data: { needs?: number; chunks?: number; offers?: number },
+      totals: { needs: number; chunks: number },
+      current: Partial<RematchProgress> | null,
+    ) => RematchProgress | null,
+  ): Promise<void> {
     await this.runs.withLock(runId, 'progress', async () => {
       const parent = await Job.fromId(this.queues.queue('matching'), runId);
       if (!parent) return;
-      const data = parent.data as { needs?: number; chunks?: number };
+      const data = parent.data as { needs?: number; chunks?: number; offers?: number };
       const totals = { needs: data.needs ?? 0, chunks: data.chunks ?? 0 };
-      const current = parent.progress as Partial<RematchProgress> | number;
-      const seen = typeof current === 'object' ? (current.chunksDone ?? 0) : 0;
-      if (done.chunks <= seen) return;
-      await parent.updateProgress(this.of(totals, done.chunks, done.needs, 0));
+      const current =
+        typeof parent.progress === 'object' ? (parent.progress as Partial<RematchProgress>) : null;
+      const progress = next(data, totals, current);
+      if (progress) await parent.updateProgress(progress);
     });
   }
 }
