@@ -167,6 +167,7 @@ export class MatchingService {
     return this.db.transaction(async (m) => {
       await m.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`match:${side}:${id}`]);
       if (side === 'need') {
+        await this.lockParents(m, [id], []);
         const [need] = await loadNeeds(m, 'n.id = $1', [id]);
         if (!need) return this.gone(side, id);
         const index = await this.offerIndex.current(m);
@@ -178,10 +179,35 @@ export class MatchingService {
       }
       const evaluated = await this.evaluateOffer(m, id);
       if (!evaluated) return this.gone(side, id);
+      // Pairs in the offer's top may be inserted: their needs, then the offer, before the rows.
+      await this.lockParents(
+        m,
+        evaluated.pairs.filter((p) => p.inTop).map((p) => p.need.facts.id),
+        [id],
+      );
       const result = await this.store(m, 'offer', [id], evaluated.pairs, glossary);
       await m.query(`UPDATE offer SET matched_version = $2 WHERE id = $1`, [id, evaluated.version]);
       return { side, id, version: evaluated.version, ...result };
     });
+  }
+
+  /**
+   * Locks the needs, then the offers, whose pairs this transaction may insert (FOR KEY SHARE,
+   * in id order), before it locks any match row: the order every writer follows (a commitment
+   * locks its need, then its offer, then the match). An inserted row's foreign-key checks take
+   * these very locks; taken only then, a job already holding match rows could wait for a need a
+   * commitment holds while that commitment waits for one of those rows — a deadlock. Key-share
+   * locks never conflict with each other, so matching jobs do not wait for one another here.
+   */
+  private async lockParents(m: EntityManager, needIds: string[], offerIds: string[]) {
+    if (needIds.length)
+      await m.query(`SELECT FROM need WHERE id = ANY($1::uuid[]) ORDER BY id FOR KEY SHARE`, [
+        [...new Set(needIds)],
+      ]);
+    if (offerIds.length)
+      await m.query(`SELECT FROM offer WHERE id = ANY($1::uuid[]) ORDER BY id FOR KEY SHARE`, [
+        [...new Set(offerIds)],
+      ]);
   }
 
   private gone(side: Side, id: string): MatchRunResult {
@@ -543,6 +569,7 @@ export class MatchingService {
                FROM unnest($1::text[]) k ORDER BY hashtext(k)`,
             [batch.map((id) => `match:need:${id}`)],
           );
+          await this.lockParents(m, batch, []);
           const needs = await loadNeeds(m, 'n.id = ANY($1::uuid[])', [batch]);
           needs.sort((a, b) => (a.facts.id < b.facts.id ? -1 : 1));
           const { pairs, existing } = await this.evaluateNeeds(
@@ -649,6 +676,7 @@ export class MatchingService {
             topOffers.push(offerId);
           }
         }
+        await this.lockParents(m, topNeeds, batch);
         // The pairs that can change: in the new tops, flagged in the old ones, or with a need
         // that is not open; then locked in id order (as the needs' side locks them) and read
         // as they are once locked.
