@@ -597,7 +597,7 @@ export class MatchingService {
         // cursor moves: a retried chunk redoes (idempotently) at most those sub-batches, and
         // entries pushed out of an offer's top in between are never sent at all.
         if (++sinceSent === TOPS_EVERY) {
-          await this.runs.addTops(runId, tracker.drain(), k);
+          tracker.raiseFloors(await this.runs.addTops(runId, tracker.drain(), k));
           await this.runs.setCursor(runId, chunk, after);
           sinceSent = 0;
         }

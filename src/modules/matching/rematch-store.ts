@@ -14,27 +14,33 @@ const COMPLEMENT: Record<string, string> = Object.fromEntries(
 /**
  * KEYS: the offers' top sets; ARGV: K, the time to live, then per key the number of entries
  * and the entries (score, member). ZADD, trim to the best K, EXPIRE — per key, as a pipeline
- * of the three commands did.
+ * of the three commands did. Returns per key its K-th score once it holds K entries (the
+ * offer's floor over every chunk so far), else an empty string.
  */
 const ADD_TOPS = `
 local k = tonumber(ARGV[1])
 local ttl = tonumber(ARGV[2])
 local pos = 3
+local floors = {}
 for i = 1, #KEYS do
   local n = tonumber(ARGV[pos])
   local entries = {}
   for j = 1, 2 * n do entries[j] = ARGV[pos + j] end
   pos = pos + 1 + 2 * n
+  floors[i] = ''
   if n > 0 then
     redis.call('ZADD', KEYS[i], unpack(entries))
     redis.call('ZREMRANGEBYRANK', KEYS[i], 0, -(k + 1))
     redis.call('EXPIRE', KEYS[i], ttl)
+    if redis.call('ZCARD', KEYS[i]) >= k then
+      floors[i] = redis.call('ZRANGE', KEYS[i], 0, 0, 'WITHSCORES')[2]
+    end
   end
 end
-return #KEYS
+return floors
 `;
 
-type AddTops = { rematchAddTops(...args: (string | number)[]): Promise<number> };
+type AddTops = { rematchAddTops(...args: (string | number)[]): Promise<string[]> };
 
 /**
  * Shared state of a chunked full re-match, in Redis next to its jobs:
@@ -103,9 +109,16 @@ export class RematchStore implements OnApplicationShutdown {
   /**
    * Adds entries to offers' tops and trims each to K, in one script call per 1,000 offers
    * (three commands per offer in a pipeline cost the worker more than the scoring of them).
+   * Returns the K-th score of each of these offers that now has K entries: its floor over
+   * every chunk's findings so far.
    */
-  async addTops(runId: string, tops: [string, RankedNeed[]][], k: number): Promise<void> {
-    if (!tops.length) return;
+  async addTops(
+    runId: string,
+    tops: [string, RankedNeed[]][],
+    k: number,
+  ): Promise<Map<string, number>> {
+    const floors = new Map<string, number>();
+    if (!tops.length) return floors;
     const redis = await this.redis();
     for (let i = 0; i < tops.length; i += 1000) {
       const part = tops.slice(i, i + 1000);
@@ -116,8 +129,12 @@ export class RematchStore implements OnApplicationShutdown {
         args.push(entries.length);
         for (const e of entries) args.push(e.score, RematchStore.encode(e.id));
       }
-      await (redis as IORedis & AddTops).rematchAddTops(...args);
+      const kth = await (redis as IORedis & AddTops).rematchAddTops(...args);
+      part.forEach(([offerId], j) => {
+        if (kth[j]) floors.set(offerId, Number(kth[j]));
+      });
     }
+    return floors;
   }
 
   /** The best K needs of each offer, best first. */

@@ -352,6 +352,55 @@ describe('candidate generation', () => {
     expect(offersWithTop).toBeGreaterThan(w.offers.length / 2);
   });
 
+  it('in chunks running side by side, raising floors from the shared store, the offer tops stay exact', () => {
+    const w = world(12, 800, 300);
+    const k = 4;
+    const min = 0.2;
+    const reference = allPairs(w, DEFAULT_WEIGHTS, k, min);
+    const index = indexOf(w);
+    const store = new Map<string, RankedNeed[]>();
+    // As RematchStore.addTops: merge, trim to K, return the K-th score of full tops.
+    const addTops = (tops: [string, RankedNeed[]][]) => {
+      const floors = new Map<string, number>();
+      for (const [offerId, entries] of tops) {
+        const merged = [...(store.get(offerId) ?? []), ...entries]
+          .filter((e, i, xs) => xs.findIndex((x) => x.id === e.id) === i)
+          .sort(cmp)
+          .slice(0, k);
+        store.set(offerId, merged);
+        if (merged.length >= k) floors.set(offerId, merged[k - 1].score);
+      }
+      return floors;
+    };
+    // Four chunks of 200 needs, interleaved need by need; each sends its tops every 25 needs.
+    const trackers = [0, 1, 2, 3].map(() => new OfferSideTracker(index, k, min, DEFAULT_WEIGHTS));
+    let raised = 0;
+    for (let i = 0; i < 200; i++) {
+      trackers.forEach((tracker, c) => {
+        index.topForNeed(prepareNeed(w.needs[c * 200 + i]), {
+          k,
+          minScore: min,
+          weights: DEFAULT_WEIGHTS,
+          todayMs: Date.parse(TODAY),
+          prior: (p) => w.prior.get(p),
+          offerSide: tracker,
+        });
+        if (i % 25 === 24) {
+          const before = Array.from(tracker.floors);
+          tracker.raiseFloors(addTops(tracker.drain()));
+          raised += tracker.floors.filter((f, slot) => f > before[slot]).length;
+        }
+      });
+    }
+    for (const tracker of trackers) addTops(tracker.drain());
+    expect(raised).toBeGreaterThan(0);
+    for (const o of w.offers)
+      expect({ offer: o.id, top: store.get(o.id) ?? [] }).toEqual({
+        offer: o.id,
+        top: reference.byOffer.get(o.id) ?? [],
+      });
+  });
+
   it('follows changes: an offer paused or edited leaves or changes the index', () => {
     const w = world(5, 200, 300);
     const index = indexOf(w);

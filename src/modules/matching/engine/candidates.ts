@@ -132,13 +132,28 @@ export class OfferSideTracker {
     });
   }
 
+  /**
+   * Raises offers' floors to their K-th score over every chunk so far (as the shared store
+   * returns them): fewer pairs to score and to send for offers other chunks filled meanwhile.
+   */
+  raiseFloors(floors: Map<string, number>): void {
+    for (const [offerId, floor] of floors) {
+      const slot = this.index.slot(offerId);
+      if (slot === undefined || slot >= this.floors.length || floor <= this.floors[slot]) continue;
+      this.floors[slot] = floor;
+      if (floor > this.tierBMax) clearBit(this.hungry, slot);
+    }
+  }
+
   floor(slot: number): number {
     return slot < this.floors.length ? this.floors[slot] : this.minScore;
   }
 
   /** Records an eligible pair scoring at least the minimum for the offer's side. */
   add(slot: number, offerId: string, needId: string, score: number): void {
-    if (score < this.minScore) return;
+    // Below the offer's floor (its K-th score over needs already seen, here or by other
+    // chunks), a need cannot enter its top: the K-th only rises. A tie may (ids break ties).
+    if (score < this.minScore || score < this.floor(slot)) return;
     let heap = this.heaps.get(offerId);
     if (!heap) this.heaps.set(offerId, (heap = []));
     const entry = { id: needId, score };
@@ -215,6 +230,11 @@ export class OfferIndex {
 
   get size(): number {
     return this.slotOf.size;
+  }
+
+  /** The slot an indexed offer holds. */
+  slot(offerId: string): number | undefined {
+    return this.slotOf.get(offerId);
   }
 
   get(offerId: string): PreparedOffer | undefined {
