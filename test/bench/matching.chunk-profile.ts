@@ -22,10 +22,11 @@ async function main() {
   const spent = new Map<string, { ms: number; n: number }>();
   const wrap = (proto: any) => {
     const orig = proto.query;
-    proto.query = async function (sql: string, params?: unknown[]) {
+    // Every argument passed on: the third is the query runner of a transaction.
+    proto.query = async function (sql: string, ...rest: unknown[]) {
       const t0 = performance.now();
       try {
-        return await orig.call(this, sql, params);
+        return await orig.call(this, sql, ...rest);
       } finally {
         const key = sql.replace(/\s+/g, ' ').trim().slice(0, 60);
         const e = spent.get(key) ?? { ms: 0, n: 0 };
