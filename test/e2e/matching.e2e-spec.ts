@@ -1,6 +1,7 @@
 import type { TestingModule } from '@nestjs/testing';
 import { ChildProcess, spawn } from 'node:child_process';
 import IORedis from 'ioredis';
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../src/config/app-config';
 import { MatchingJobsService } from '../../src/modules/matching/matching-jobs.service';
@@ -291,6 +292,15 @@ describe('matching engine: suggestions through the queue, reconciled, never lost
         env,
         stdio: 'ignore',
       });
+    // The run is held mid-way, whatever the machine's speed: this session holds the advisory
+    // lock of the first open need, which the first chunk takes before matching it.
+    const holder = new Client({ connectionString: api.databaseUrl });
+    await holder.connect();
+    const [{ pid: holderPid }] = (await holder.query(`SELECT pg_backend_pid() AS pid`)).rows;
+    const [{ id: firstNeed }] = await db.query(
+      `SELECT id FROM need WHERE status = 'published' ORDER BY id LIMIT 1`,
+    );
+    await holder.query(`SELECT pg_advisory_lock(hashtext($1))`, [`match:need:${firstNeed}`]);
     const { jobId } = (
       await api.http
         .post('/api/v1/matching/rematch')
@@ -314,8 +324,21 @@ describe('matching engine: suggestions through the queue, reconciled, never lost
       'rematch started',
     );
     expect(['active', 'waiting-children']).toContain(running.state); // killed mid-job, not after it
+    await waitFor(
+      async () =>
+        (
+          await db.query(
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))`,
+            [holderPid],
+          )
+        )[0].n as number,
+      (n) => n > 0,
+      60000,
+      'a chunk waiting for the first need',
+    );
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
+    await holder.end(); // releases the lock
     child = spawnWorker();
     try {
       const done = await waitFor(
