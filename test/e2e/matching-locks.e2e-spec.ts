@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { MatchingService } from '../../src/modules/matching/matching.service';
 import { seedWorld } from '../bench/world';
 import { bootTestApi, TestApi } from '../utils/test-app';
-import { waitFor } from '../utils/wait';
+import { waitUntilBlocking } from '../utils/wait';
 
 /**
  * Lock order between a matching job and a commitment. A commitment locks its need, then its
@@ -45,18 +45,7 @@ describe('matching jobs and commitments lock in one order', () => {
   /** Resolves once a backend is waiting for a lock the commitment's session holds. */
   const blockedByCommitment = async () => {
     const [{ pid }] = (await commitment.query(`SELECT pg_backend_pid() AS pid`)).rows;
-    await waitFor(
-      async () =>
-        (
-          await db.query(
-            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))`,
-            [pid],
-          )
-        )[0].n as number,
-      (n) => n > 0,
-      10_000,
-      'the matching job to wait for the commitment',
-    );
+    await waitUntilBlocking(db, pid, 'the matching job to wait for the commitment');
   };
 
   it("a need's job waits for the need before it locks any of the need's match rows", async () => {

@@ -12,7 +12,7 @@ import { OwnRedis } from '../utils/own-redis';
 import { ROOT } from '../utils/run-node';
 import { bootTestApi, TestApi } from '../utils/test-app';
 import { bootTestWorker } from '../utils/test-worker';
-import { waitFor } from '../utils/wait';
+import { waitFor, waitUntilBlocking } from '../utils/wait';
 
 describe('matching engine: suggestions through the queue, reconciled, never lost', () => {
   let redis: OwnRedis;
@@ -324,18 +324,7 @@ describe('matching engine: suggestions through the queue, reconciled, never lost
       'rematch started',
     );
     expect(['active', 'waiting-children']).toContain(running.state); // killed mid-job, not after it
-    await waitFor(
-      async () =>
-        (
-          await db.query(
-            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))`,
-            [holderPid],
-          )
-        )[0].n as number,
-      (n) => n > 0,
-      60000,
-      'a chunk waiting for the first need',
-    );
+    await waitUntilBlocking(db, holderPid, 'a chunk waiting for the first need', 60000);
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
     await holder.end(); // releases the lock
