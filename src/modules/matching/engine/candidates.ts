@@ -151,9 +151,10 @@ export class OfferSideTracker {
 
   /** Records an eligible pair scoring at least the minimum for the offer's side. */
   add(slot: number, offerId: string, needId: string, score: number): void {
-    // Below the offer's floor (its K-th score over needs already seen, here or by other
-    // chunks), a need cannot enter its top: the K-th only rises. A tie may (ids break ties).
-    if (score < this.minScore || score < this.floor(slot)) return;
+    // Below the offer's floor (the minimum score, or its K-th score over needs already seen
+    // here or by other chunks), a need cannot enter its top: the K-th only rises. A tie may
+    // (ids break ties).
+    if (score < this.floor(slot)) return;
     let heap = this.heaps.get(offerId);
     if (!heap) this.heaps.set(offerId, (heap = []));
     const entry = { id: needId, score };
