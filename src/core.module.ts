@@ -1,9 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import type { Request } from 'express';
-import { ClsModule } from 'nestjs-cls';
 import { LoggerModule } from 'nestjs-pino';
 import pino from 'pino';
+import { requestContextModule } from './common/context/cls';
 import { requestLogOptions } from './common/request-id';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -15,17 +14,7 @@ import { QueueModule } from './queue/queue.module';
   imports: [
     ConfigModule,
     // Per-request (and per-job) context: request id, principal, client address.
-    ClsModule.forRoot({
-      global: true,
-      middleware: {
-        mount: true,
-        setup: (cls, req: Request & { id?: string }) => {
-          cls.set('requestId', req.id);
-          cls.set('ip', req.ip);
-          cls.set('userAgent', req.header('user-agent')?.slice(0, 300));
-        },
-      },
-    }),
+    requestContextModule(),
     LoggerModule.forRootAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
