@@ -123,4 +123,28 @@ describe('stored need representation (api_json)', () => {
     expect(list.status).toBe(200);
     expect(list.body.items).toStrictEqual([edited.body]);
   });
+
+  it('is stored and sent in ASCII, every other character escaped, and reads back the same', async () => {
+    // Cyrillic, Arabic, Chinese, Latin with accents, a typographic quote and an emoji (beyond
+    // the Basic Multilingual Plane: a surrogate pair), around JSON's own escapes.
+    const title = 'Маркировка оружия — وسم الأسلحة — 武器标识 — Sécurité «stocks» ’n 😀';
+    const description = 'Line one\nLine "two" \\ tab\t end: ✓ 𝔸';
+    const need = await createNeed(api, cast.per.token, { title, description });
+    const [row] = (await db.query(`SELECT api_json FROM need WHERE id = $1`, [need.id])) as {
+      api_json: string;
+    }[];
+    expect(row.api_json).toMatch(/^[\x20-\x7e]*$/);
+    expect(row.api_json).toContain('\\u041c\\u0430');
+    expect(row.api_json).toContain('\\ud83d\\ude00');
+    expect(JSON.parse(row.api_json)).toMatchObject({ title, description });
+
+    const read = await api.http.get(`/api/v1/needs/${need.id}`).set(auth(cast.per.token));
+    expect(read.status).toBe(200);
+    expect(read.text).toMatch(/^[\x20-\x7e]*$/);
+    expect(read.body).toStrictEqual(need);
+    const list = await api.http.get('/api/v1/needs?q=stocks').set(auth(cast.per.token));
+    expect(list.status).toBe(200);
+    expect(list.body.items).toStrictEqual([need]);
+    expect(await expectAllRowsAgree()).toBeGreaterThan(0);
+  });
 });
