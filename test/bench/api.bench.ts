@@ -14,7 +14,9 @@
  *
  * BENCH_KEEP_DB=1 keeps the database; BENCH_DB=<name> reuses a kept one (migrated to the latest,
  * seeded only if empty). BENCH_ONLY=list,search,read,relevance runs only those phases and no
- * baseline; BENCH_API_NODE_ARGS passes Node flags to the API (e.g. `--cpu-prof`).
+ * baseline; BENCH_API_NODE_ARGS passes Node flags to the API (e.g. `--cpu-prof`);
+ * BENCH_PER_PATH=1 first loads each list and search path on its own and prints, on stderr, its
+ * p99, requests per second and API / PostgreSQL CPU per request (which query shape costs what).
  */
 import 'reflect-metadata';
 import autocannon from 'autocannon';
@@ -427,6 +429,12 @@ async function main(): Promise<void> {
     };
     const phase = (key: string, paths: string[]) =>
       only && !only.includes(key) ? skipped : load(base, accessToken, paths, probe);
+    if (process.env.BENCH_PER_PATH) {
+      for (const p of [...listPaths, ...searchPaths]) {
+        const f = await load(base, accessToken, [p], probe);
+        log(`${f.p99}\t${f.rps}\t${f.apiCpuMs}\t${f.dbCpuMs}\t${p}`);
+      }
+    }
     const list = await phase('list', listPaths);
     const search = await phase('search', searchPaths);
     const read = await phase('read', readPaths);
