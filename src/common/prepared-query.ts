@@ -1,8 +1,20 @@
 import type { DataSource } from 'typeorm';
 
-interface PgPool {
-  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+/** The pg type parsers of one query (pg's `types` query option). */
+export interface TypeParsers {
+  getTypeParser(oid: number, format?: string): (value: string) => unknown;
 }
+
+interface PgPool {
+  query(config: {
+    name?: string;
+    text: string;
+    values: unknown[];
+    types?: TypeParsers;
+  }): Promise<{ rows: unknown[] }>;
+}
+
+const poolOf = (db: DataSource) => (db.driver as unknown as { master: PgPool }).master;
 
 /**
  * Runs a fixed, hot, read-only statement as a named prepared statement straight on the
@@ -17,8 +29,22 @@ export async function preparedQuery<T>(
   text: string,
   values: unknown[],
 ): Promise<T[]> {
-  const pool = (db.driver as unknown as { master: PgPool }).master;
-  const result = await pool.query({ name, text, values });
+  const result = await poolOf(db).query({ name, text, values });
+  return result.rows as T[];
+}
+
+/**
+ * Runs a read-only statement straight on the connection pool, with the given type parsers:
+ * without TypeORM's per-query work (query runner, logging), for a hot read whose SQL TypeORM
+ * has already built. Outside a transaction only (the pool hands out any connection).
+ */
+export async function poolQuery<T>(
+  db: DataSource,
+  text: string,
+  values: unknown[],
+  types?: TypeParsers,
+): Promise<T[]> {
+  const result = await poolOf(db).query({ text, values, types });
   return result.rows as T[];
 }
 

@@ -1,6 +1,8 @@
+import { types as pgTypes } from 'pg';
 import { EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { AppException } from '../../common/errors';
 import { decodeCursor, encodeCursor, Page } from '../../common/pagination';
+import { poolQuery, TypeParsers } from '../../common/prepared-query';
 import type { Country } from '../reference/country.entity';
 import type { ReferenceCatalog } from '../reference/reference.service';
 import { unknownFilterValue } from '../reference/reference.service';
@@ -93,7 +95,26 @@ function invalidCursor(): AppException {
   ]);
 }
 
-const keyValue = (v: unknown): unknown => (v instanceof Date ? v.toISOString() : v);
+const TIMESTAMPTZ_OID = 1184;
+const parseTimestamptz = pgTypes.getTypeParser(TIMESTAMPTZ_OID, 'text') as (v: string) => Date;
+
+/**
+ * The driver's type parsers, except that timestamps stay PostgreSQL's text: a page reads
+ * `limit + 1` rows of sort keys and needs them for the last row only (the cursor), so the
+ * others are never parsed (50 `Date`s a page, ~50 µs of the API's CPU).
+ */
+const TIMESTAMPS_AS_TEXT: TypeParsers = {
+  getTypeParser: (oid, format) =>
+    oid === TIMESTAMPTZ_OID
+      ? (v: string) => v
+      : (pgTypes.getTypeParser(oid, format as 'text') as (v: string) => unknown),
+};
+
+/** A key value as the cursor holds it (a timestamp as ISO 8601 text, whether parsed or not). */
+const keyValue = (type: KeyType, v: unknown): unknown => {
+  const value = type === 'timestamptz' && typeof v === 'string' ? parseTimestamptz(v) : v;
+  return value instanceof Date ? value.toISOString() : value;
+};
 
 interface KeysetOptions {
   sort: string;
@@ -140,7 +161,7 @@ function cursorAfter(last: Record<string, unknown>, options: KeysetOptions): str
   return encodeCursor([
     options.sort,
     ...options.keys.map((k, i) => {
-      const v = keyValue(last[`sk_${i}`]);
+      const v = keyValue(k.type, last[`sk_${i}`]);
       return k.type === 'real' || k.type === 'smallint' ? Number(v) : v;
     }),
   ]);
@@ -175,18 +196,25 @@ export async function keysetPage<T extends ObjectLiteral>(
  */
 export async function keysetJsonPage<T extends ObjectLiteral>(
   qb: SelectQueryBuilder<T>,
-  options: KeysetOptions & { json: string; prefix?: PrefixSearch<T> },
+  options: KeysetOptions & {
+    json: string;
+    prefix?: PrefixSearch<T>;
+    /** Where the query builder runs (a transaction's manager, if any). */
+    manager?: EntityManager;
+  },
 ): Promise<string> {
   qb.select(`CAST(${options.json} AS text)`, 'item_json');
   applyKeyset(qb, options);
-  let raw: Record<string, unknown>[];
-  if (options.prefix) {
-    const [sql, values] = prefixFirstSql(qb, options, options.prefix);
-    const manager = options.prefix.manager ?? qb.connection.manager;
-    raw = (await manager.query(sql, values)) as Record<string, unknown>[];
-  } else {
-    raw = (await qb.getRawMany()) as Record<string, unknown>[];
-  }
+  const [sql, values] = options.prefix
+    ? prefixFirstSql(qb, options, options.prefix)
+    : qb.getQueryAndParameters();
+  const manager = options.prefix?.manager ?? options.manager;
+  // In a transaction, on its connection; otherwise straight on the pool (see poolQuery).
+  const raw = (
+    manager?.queryRunner
+      ? await manager.query(sql, values)
+      : await poolQuery(qb.connection, sql, values, TIMESTAMPS_AS_TEXT)
+  ) as Record<string, unknown>[];
   const more = raw.length > options.limit;
   const rows = more ? raw.slice(0, options.limit) : raw;
   const nextCursor = more ? cursorAfter(rows[rows.length - 1], options) : null;
@@ -293,7 +321,7 @@ export async function listJsonPage<T extends ObjectLiteral>(
   json: string,
 ): Promise<string> {
   const { options, prefix } = await prepareList(spec, true);
-  return keysetJsonPage(spec.qb, { ...options, json, prefix });
+  return keysetJsonPage(spec.qb, { ...options, json, prefix, manager: spec.manager });
 }
 
 /** `sort=relevance` needs a query to be relevant to. */
