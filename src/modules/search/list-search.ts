@@ -42,10 +42,13 @@ export async function resolveTextQuery(
   table: string,
   q: string,
 ): Promise<string | null> {
-  const [{ tsq }] = (await manager.query(
-    `SELECT CAST(search_tsquery(CAST($1 AS regclass), $2) AS text) AS tsq`,
-    [table, q],
-  )) as { tsq: string | null }[];
+  const sql = `SELECT CAST(search_tsquery(CAST($1 AS regclass), $2) AS text) AS tsq`;
+  // In a transaction, on its connection; otherwise straight on the pool (see poolQuery).
+  const [{ tsq }] = (
+    manager.queryRunner
+      ? await manager.query(sql, [table, q])
+      : await poolQuery(manager.connection, sql, [table, q])
+  ) as { tsq: string | null }[];
   return tsq;
 }
 
