@@ -6,9 +6,11 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { ApiModule } from './app.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
+import { mountRequestContext } from './common/context/cls';
 import { requestIdMiddleware } from './common/request-id';
 import { createValidationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
+import { HttpMetricsMiddleware } from './modules/metrics/metrics.middleware';
 import { mountQueueDashboard } from './modules/metrics/queue-dashboard';
 // The web console's server-rendered pages (/app) are served outside the API prefix too.
 import { CONSOLE_PREFIX } from './modules/console/console.constants';
@@ -37,6 +39,11 @@ export function configureApi(app: NestExpressApplication): NestExpressApplicatio
   const config = app.get(AppConfig);
   app.useLogger(app.get(Logger));
   app.use(requestIdMiddleware);
+  // Global middleware as plain Express middleware, one router layer each (see
+  // mountRequestContext): the request context, then the request timing.
+  mountRequestContext(app);
+  const timing = app.get(HttpMetricsMiddleware);
+  app.use(timing.use.bind(timing));
   app.use(
     helmet({
       contentSecurityPolicy: {

@@ -1,3 +1,4 @@
+import { listRoutes } from '../utils/routes';
 import { bootTestApi, TestApi } from '../utils/test-app';
 
 describe('GET /metrics', () => {
@@ -21,6 +22,25 @@ describe('GET /metrics', () => {
       expect(res.text).toMatch(/queue_jobs\{queue="email",state="waiting"\} 0/);
       expect(res.text).toMatch(/queue_job_outcomes_total\{queue="email",outcome="completed"\} 0/);
       expect(res.text).toContain('process_resident_memory_bytes');
+    });
+
+    it('walks a short router stack: global and console middleware mounted once each', async () => {
+      // Every request walks the Express router's layers until its route. Mounted through
+      // Nest's middleware module, a global middleware became a layer per path of its route
+      // list (the prefixed API, each excluded path, each console route), and the console's
+      // middleware one or two layers per console route: 230 layers besides the routes' own.
+      // Now the request context and the timing are one layer each and the console middleware
+      // two; the request log (nestjs-pino, 110 layers) is still mounted by Nest.
+      const express = api.app.getHttpAdapter().getInstance() as {
+        router: { stack: unknown[] };
+      };
+      const stack = express.router.stack;
+      const notRoutes = stack.length - listRoutes(api.app).length;
+      expect(notRoutes).toBeLessThan(150);
+      // The timing middleware still sees every request, a 404 included.
+      await api.http.get('/api/v1/no-such-route').expect(404);
+      const res = await api.http.get('/metrics').expect(200);
+      expect(res.text).toMatch(/method="GET",route="[^"]+",status_code="404"\} 1/);
     });
   });
 

@@ -4,7 +4,7 @@ import type { ExpressAdapter } from '@nestjs/platform-express';
 import type { Request } from 'express';
 import { ClsModule, ClsService } from 'nestjs-cls';
 import request from 'supertest';
-import { requestContextModule, withoutNoopEnhancers } from './cls';
+import { mountRequestContext, requestContextModule, withoutNoopEnhancers } from './cls';
 
 type AnyModule = { providers?: unknown[]; imports?: unknown[] };
 
@@ -63,6 +63,7 @@ describe('request context module', () => {
         req.id = String(req.headers['x-test-id']);
         next();
       });
+      mountRequestContext(app);
       await app.init();
     });
 
@@ -71,7 +72,20 @@ describe('request context module', () => {
     it('has no global interceptor, so routes skip the interceptor chain', () => {
       const config = (app as unknown as { config: { getGlobalInterceptors(): unknown[] } }).config;
       expect(config.getGlobalInterceptors()).toEqual([]);
-      expect((app.getHttpAdapter() as ExpressAdapter).getType()).toBe('express');
+    });
+
+    it('mounts the context middleware as one router layer', async () => {
+      @Module({ imports: [requestContextModule()] })
+      class EmptyModule {}
+      const other = await NestFactory.create(EmptyModule, { logger: false });
+      const stack = () =>
+        (other.getHttpAdapter() as ExpressAdapter).getInstance<{ router: { stack: unknown[] } }>()
+          .router.stack.length;
+      other.use((_req: unknown, _res: unknown, next: () => void) => next());
+      const before = stack();
+      mountRequestContext(other);
+      expect(stack()).toBe(before + 1);
+      await other.close();
     });
 
     it('gives each request its own context, kept across awaits', async () => {

@@ -1,43 +1,59 @@
-import type { DynamicModule, Provider } from '@nestjs/common';
+import type { DynamicModule, INestApplication, Provider } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import type { Request } from 'express';
-import { ClsModule } from 'nestjs-cls';
+import { ClsMiddleware, ClsMiddlewareOptions, ClsModule } from 'nestjs-cls';
+
+/**
+ * What nestjs-cls's middleware sets at the start of every request. It is switched to the
+ * least work: there are no plugins and no proxy providers, and nothing reads the stored
+ * request object, so those steps are off. They awaited plugin hooks, resolved proxy providers
+ * with a dynamic `require`, and stored the request on every request.
+ */
+const MIDDLEWARE_OPTIONS: ClsMiddlewareOptions = {
+  resolveProxyProviders: false,
+  initializePlugins: false,
+  saveReq: false,
+  setup: (cls, req: Request & { id?: string }) => {
+    cls.set('requestId', req.id);
+    cls.set('ip', req.ip);
+    cls.set('userAgent', req.header('user-agent')?.slice(0, 300));
+  },
+};
 
 /**
  * The per-request (and per-job) context module: request id, client address and user agent are
- * set by nestjs-cls's middleware on every request, the principal by the access guard.
+ * set by nestjs-cls's middleware on every request (`mountRequestContext`), the principal by the
+ * access guard.
  *
- * Two things nestjs-cls does by default cost every request and buy this platform nothing
- * (measured by alternating two API processes under the same load, docs/API-SPEED.md, fifth
- * pass: 0.3 ms of API CPU per need read, 0.5 ms per list):
- * - its middleware awaits the plugin hooks, stores the request object and resolves the proxy
- *   providers (a dynamic `require` per request); there are no plugins, no proxy providers and
- *   nothing reads the stored request, so these are switched off;
- * - it registers a global guard and a global interceptor even when neither is mounted: no-ops,
- *   but a global interceptor puts every route through Nest's interceptor chain (RxJS, and two
- *   `AsyncResource.bind` per request, each defining deprecated accessors). They are left out.
+ * nestjs-cls registers a global guard and a global interceptor even when neither is mounted.
+ * Both are no-ops, but a global interceptor puts every route through Nest's interceptor chain
+ * (RxJS, and two `AsyncResource.bind` per request, each defining deprecated accessors). They
+ * are left out. Measured by alternating two API processes under the same load
+ * (docs/API-SPEED.md, fifth pass), this and the middleware options above saved 0.3 ms of API
+ * CPU per need read and 0.5 ms per list.
  */
 export function requestContextModule(): DynamicModule {
   return withoutNoopEnhancers(
     ClsModule.forRoot({
       global: true,
-      middleware: {
-        mount: true,
-        resolveProxyProviders: false,
-        initializePlugins: false,
-        saveReq: false,
-        setup: (cls, req: Request & { id?: string }) => {
-          cls.set('requestId', req.id);
-          cls.set('ip', req.ip);
-          cls.set('userAgent', req.header('user-agent')?.slice(0, 300));
-        },
-      },
+      // Mounted by mountRequestContext, not by Nest's middleware module.
+      middleware: { ...MIDDLEWARE_OPTIONS, mount: false },
       // Not mounted: the guard and the interceptor would only start a context the middleware
       // already started.
       guard: { mount: false },
       interceptor: { mount: false },
     }),
   );
+}
+
+/**
+ * Mounts nestjs-cls's middleware as one plain Express middleware, as its documentation shows
+ * for a manual mount. Mounted by Nest's middleware module instead, a global middleware becomes
+ * one router layer per path of its route list: with the global prefix and the console's routes
+ * outside it, that was 37 layers for each global middleware, and every request walks them all.
+ */
+export function mountRequestContext(app: INestApplication): void {
+  app.use(new ClsMiddleware(MIDDLEWARE_OPTIONS).use);
 }
 
 const isEnhancer = (p: Provider): boolean =>

@@ -14,6 +14,7 @@ import { NotificationsModule } from '../notifications/notifications.module';
 import { AllocationModule } from '../allocation/allocation.module';
 import { CoordinationModule } from '../coordination/coordination.module';
 import { ConsoleAuthenticator } from './console.authenticator';
+import { CONSOLE_PREFIX } from './console.constants';
 import { ConsoleMiddleware } from './console.middleware';
 import { ConsoleAccountController } from './console-account.controller';
 import { ConsoleAllocationController } from './console-allocation.controller';
@@ -82,6 +83,9 @@ const CONTROLLERS = [
 })
 export class ConsoleModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(ConsoleMiddleware).forRoutes(...CONTROLLERS);
+    // Mounted on the console's prefix, not route by route: Nest mounts a middleware given
+    // controllers as one router layer per route (about a hundred here), which every request,
+    // of the API too, walks past.
+    consumer.apply(ConsoleMiddleware).forRoutes(CONSOLE_PREFIX, `${CONSOLE_PREFIX}/{*path}`);
   }
 }
