@@ -10,7 +10,8 @@
  * them (from /proc; robust to other load on the machine, unlike latency), then a naive
  * baseline measured in the same run (the same list with OFFSET pagination and the search with
  * ILIKE, straight on PostgreSQL at the same concurrency — no HTTP, so the baseline is
- * flattered). Drops the database at the end.
+ * flattered), and last `cpu_calibration_ms`, the speed of the machine's CPU during the run
+ * (see calibrationMs). Drops the database at the end.
  *
  * BENCH_KEEP_DB=1 keeps the database; BENCH_DB=<name> reuses a kept one (migrated to the latest,
  * seeded only if empty). BENCH_ONLY=list,search,read,relevance runs only those phases and no
@@ -21,7 +22,7 @@
 import 'reflect-metadata';
 import autocannon from 'autocannon';
 import { ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { Client, Pool } from 'pg';
@@ -220,6 +221,30 @@ async function load(url: string, token: string, paths: string[], probe: Probe): 
     apiCpuMs: Math.round(((probe.api() - api0) / requests) * 100) / 100,
     dbCpuMs: Math.round((((await probe.db()) - db0) / requests) * 100) / 100,
   };
+}
+
+/**
+ * The speed of this machine's CPU at the time of the run: milliseconds for a fixed piece of
+ * single-threaded work (JSON serialisation and a SHA-1 of 64 MB), before the load phases. On
+ * the shared 2-core VM the same work took 590–1000 ms within one idle hour, and every CPU and
+ * latency figure moves with it: runs compare only at a similar value.
+ */
+function calibrationMs(): number {
+  const page = {
+    items: Array.from({ length: 50 }, (_, i) => ({
+      id: `need-${i}`,
+      title: 'Stockpile management training for the national police',
+      amount: i * 1.5,
+      areas: ['05.30', '05.50'],
+    })),
+  };
+  const started = process.hrtime.bigint();
+  let length = 0;
+  for (let i = 0; i < 20_000; i++) length += JSON.stringify(page).length;
+  createHash('sha1')
+    .update(Buffer.alloc(64 << 20, length % 251))
+    .digest();
+  return Math.round(Number(process.hrtime.bigint() - started) / 1e6);
 }
 
 /** The naive baseline: queries straight on PostgreSQL at the same concurrency. */
@@ -435,6 +460,7 @@ async function main(): Promise<void> {
         log(`${f.p99}\t${f.rps}\t${f.apiCpuMs}\t${f.dbCpuMs}\t${p}`);
       }
     }
+    const calibration = calibrationMs();
     const list = await phase('list', listPaths);
     const search = await phase('search', searchPaths);
     const read = await phase('read', readPaths);
@@ -498,6 +524,7 @@ async function main(): Promise<void> {
       ['naive_offset_list_rps', naiveList.rps],
       ['naive_ilike_search_p99_ms', naiveSearch.p99],
       ['naive_ilike_search_rps', naiveSearch.rps],
+      ['cpu_calibration_ms', calibration],
     ];
     for (const [k, v] of lines) process.stdout.write(`${k}: ${v}\n`);
   } finally {
