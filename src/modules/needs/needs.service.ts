@@ -218,7 +218,9 @@ export class NeedsService {
     if (countries) {
       if (!countries.length) qb.andWhere('FALSE');
       else
-        qb.andWhere('n.country_code IN (:...regionCountries)', {
+        // One array parameter, not one parameter per country (54 for Africa): the same plan
+        // (PostgreSQL reads an IN list as `= ANY` of an array), less to build, send and parse.
+        qb.andWhere('n.country_code = ANY(CAST(:regionCountries AS bpchar[]))', {
           regionCountries: countries.map((c) => c.alpha3),
         });
     }
