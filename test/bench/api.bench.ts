@@ -3,7 +3,8 @@
  * postgres://postgres@127.0.0.1:5432), migrates it, seeds 100,000 needs and 10,000 offers
  * across the 195 States with SQL, starts the API as deployed (`node dist/main.js`, API_WORKERS
  * processes, default 1 as in production) on a free port and measures, with autocannon at
- * concurrency 10 for BENCH_SECONDS (default 10) each, as a secretariat user: a filtered list,
+ * concurrency 10 for BENCH_SECONDS (default 10) each, after an unmeasured warm-up of all of
+ * them mixed (BENCH_WARMUP_SECONDS, default 20), as a secretariat user: a filtered list,
  * a full-text search (including a misspelt word) and a single need read; then the search sorted
  * by relevance. Prints one figure per line (contract "Benchmarks and evaluations"), with the
  * CPU milliseconds each request cost the API process(es) and the PostgreSQL backends serving
@@ -32,6 +33,7 @@ import { productionEntry } from './production-build';
 const SERVER = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432';
 const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 20);
 const CONCURRENCY = 10;
 const NEEDS = Number(process.env.BENCH_NEEDS ?? 100_000);
 const OFFERS = Number(process.env.BENCH_OFFERS ?? 10_000);
@@ -197,14 +199,20 @@ interface Probe {
   db: () => Promise<number>;
 }
 
-async function load(url: string, token: string, paths: string[], probe: Probe): Promise<Figures> {
+async function load(
+  url: string,
+  token: string,
+  paths: string[],
+  probe: Probe,
+  seconds = SECONDS,
+): Promise<Figures> {
   let i = 0;
   const api0 = probe.api();
   const db0 = await probe.db();
   const result = await autocannon({
     url,
     connections: CONCURRENCY,
-    duration: SECONDS,
+    duration: seconds,
     headers: { authorization: `Bearer ${token}` },
     requests: [
       {
@@ -452,6 +460,14 @@ async function main(): Promise<void> {
       apiCpuMs: NaN,
       dbCpuMs: NaN,
     };
+    // V8 is still compiling the hot paths of a process that has just started: in `perf`
+    // profiles of the API under the list's load, TurboFan took ~14 % of its CPU in the first
+    // seconds, ~9 % from the 5th to the 17th and 0.5 % from the 20th on. A long-running server
+    // is past that, so every kind of request runs, mixed and unmeasured, for WARMUP seconds
+    // before the measured phases.
+    if (WARMUP > 0) {
+      await load(base, accessToken, [...listPaths, ...searchPaths, ...readPaths], probe, WARMUP);
+    }
     const phase = (key: string, paths: string[]) =>
       only && !only.includes(key) ? skipped : load(base, accessToken, paths, probe);
     if (process.env.BENCH_PER_PATH) {
