@@ -1,0 +1,202 @@
+/**
+ * `npm run bench:api-ab`: compares the CPU two API builds (or two configurations, or two
+ * databases) spend per request, robustly on a machine whose speed drifts. The same work took
+ * 590–1000 ms on this VM within one idle hour, far more than most changes save. Both APIs run at
+ * once (`node <dist>/main.js`, one process each) and the load alternates between them in short
+ * slices, ABBA, so a drift of the machine falls on both. Prints, per side, the API's CPU per
+ * request (from /proc), the requests per second and the p99 of each slice.
+ *
+ * Needs a seeded benchmark database: `createdb salw_bench_kept` then
+ * `BENCH_DB=salw_bench_kept npm run bench:api` seeds and keeps it. It also needs a build
+ * (`npx nest build`). Settings (environment):
+ * - AB_DB: the database (default salw_bench_kept); AB_DB_A / AB_DB_B: one per side instead;
+ * - AB_DIST_A / AB_DIST_B: the build of each side (default `dist`; for the previous code,
+ *   `git worktree add /tmp/old <commit>` and build there, then copy its `dist` into this
+ *   project, where `node_modules` resolves);
+ * - AB_ENV_A / AB_ENV_B: extra `NAME=value` pairs of each side's environment;
+ * - AB_KIND: list, search or read (default list): the bench's paths of that phase;
+ * - AB_ROUNDS (default 8) and AB_SLICE seconds (default 2); one more round warms both up.
+ */
+import 'reflect-metadata';
+import autocannon from 'autocannon';
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { PasswordService } from '../../src/modules/auth/password.service';
+
+const SERVER = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432';
+const withDb = (name: string) => {
+  const url = new URL(SERVER);
+  url.pathname = `/${name}`;
+  return url.toString();
+};
+const DB = process.env.AB_DB ?? 'salw_bench_kept';
+const ROUNDS = Number(process.env.AB_ROUNDS ?? 8);
+const SLICE = Number(process.env.AB_SLICE ?? 2);
+const KIND = process.env.AB_KIND ?? 'list';
+const ROOT = join(__dirname, '../..');
+
+interface Side {
+  name: 'A' | 'B';
+  db: string;
+  dist: string;
+  env: Record<string, string>;
+  port: number;
+  api?: ChildProcess;
+  token?: string;
+  cpuMs: number;
+  requests: number;
+  p99s: number[];
+}
+
+const side = (name: 'A' | 'B', port: number): Side => ({
+  name,
+  db: process.env[`AB_DB_${name}`] ?? DB,
+  dist: join(ROOT, process.env[`AB_DIST_${name}`] ?? 'dist'),
+  env: Object.fromEntries(
+    (process.env[`AB_ENV_${name}`] ?? '')
+      .split(' ')
+      .filter(Boolean)
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  ),
+  port,
+  cpuMs: 0,
+  requests: 0,
+  p99s: [],
+});
+
+/** utime + stime of a process, in ms (Linux /proc, clock ticks of 10 ms). */
+function cpuMsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10;
+}
+
+function startApi(s: Side): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [join(s.dist, 'main.js')], {
+    env: {
+      ...process.env,
+      DATABASE_URL: withDb(s.db),
+      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      JWT_SECRET: randomBytes(32).toString('hex'),
+      LOG_LEVEL: 'info',
+      QUEUE_PREFIX: `ab${s.port}`,
+      SMTP_URL: 'smtp://127.0.0.1:1',
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      API_WORKERS: '1',
+      PORT: String(s.port),
+      ...s.env,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.once('exit', (code) => reject(new Error(`API ${s.name} exited (${code})`)));
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      if (!out.includes('API listening')) return;
+      child.stdout!.off('data', onData);
+      child.stdout!.resume(); // its request log is read and discarded
+      child.removeAllListeners('exit');
+      resolve(child);
+    };
+    child.stdout!.on('data', onData);
+  });
+}
+
+async function main(): Promise<void> {
+  const sides = [side('A', 31_001), side('B', 31_002)];
+  const email = `ab-${randomBytes(4).toString('hex')}@example.org`;
+  const password = `${randomBytes(16).toString('base64url')}#7`;
+  const hash = await new PasswordService().hash(password);
+  const clients = new Map<string, Client>();
+  for (const db of new Set(sides.map((s) => s.db))) {
+    const client = new Client(withDb(db));
+    await client.connect();
+    clients.set(db, client);
+    await client.query(
+      `INSERT INTO app_user (party_id, email, name, password_hash, roles, language, active)
+       SELECT id, $1, 'A/B bench', $2, ARRAY['secretariat'], 'en', true
+         FROM party WHERE name = 'UNODA'`,
+      [email, hash],
+    );
+  }
+  try {
+    const reads = (
+      (await clients.get(sides[0].db)!.query(`SELECT id FROM need ORDER BY random() LIMIT 1000`))
+        .rows as { id: string }[]
+    ).map((r) => `/api/v1/needs/${r.id}`);
+    const paths: Record<string, string[]> = {
+      list: [
+        '/api/v1/needs?region=Africa&controlArea=05&status=published&limit=50',
+        '/api/v1/needs?group=GRULAC&assistanceType=training&minCost=100000&limit=50',
+        '/api/v1/needs?region=Asia&sort=priority&limit=50',
+        '/api/v1/needs?controlArea=05.30&from=2026-06-01&to=2026-12-31&sort=cost&limit=50',
+      ],
+      search: [
+        '/api/v1/needs?q=marquage&limit=50',
+        '/api/v1/needs?q=stockpile%20management&limit=50',
+        '/api/v1/needs?q=gesti%C3%B3n%20de%20arsenales&limit=50',
+        '/api/v1/needs?q=machnes&limit=50',
+      ],
+      read: reads,
+    };
+    const kindPaths = paths[KIND];
+    if (!kindPaths) throw new Error(`AB_KIND must be one of ${Object.keys(paths).join(', ')}`);
+    for (const s of sides) {
+      s.api = await startApi(s);
+      const login = await fetch(`http://127.0.0.1:${s.port}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password }),
+      });
+      s.token = ((await login.json()) as { accessToken?: string }).accessToken;
+      if (!s.token) throw new Error(`login on ${s.name} failed: ${login.status}`);
+    }
+    for (let round = -1; round < ROUNDS; round++) {
+      for (const s of round % 2 ? sides : [...sides].reverse()) {
+        let i = 0;
+        const cpu0 = cpuMsOf(s.api!.pid!);
+        const result = await autocannon({
+          url: `http://127.0.0.1:${s.port}`,
+          connections: 10,
+          duration: SLICE,
+          headers: { authorization: `Bearer ${s.token}` },
+          requests: [
+            { setupRequest: (req) => ({ ...req, path: kindPaths[i++ % kindPaths.length] }) },
+          ],
+        });
+        if (result.non2xx || result.errors) {
+          throw new Error(`${s.name}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
+        }
+        if (round < 0) continue; // the warm-up round
+        s.cpuMs += cpuMsOf(s.api!.pid!) - cpu0;
+        s.requests += result.requests.total;
+        s.p99s.push(result.latency.p99);
+      }
+    }
+    for (const s of sides) {
+      process.stdout.write(
+        `${s.name}_${KIND}_api_cpu_ms: ${(s.cpuMs / s.requests).toFixed(3)}\n` +
+          `${s.name}_${KIND}_rps: ${Math.round(s.requests / SLICE / ROUNDS)}\n` +
+          `${s.name}_${KIND}_p99_ms_per_slice: ${s.p99s.join(',')}\n`,
+      );
+    }
+  } finally {
+    for (const s of sides) s.api?.kill('SIGTERM');
+    for (const client of clients.values()) {
+      await client.query(`DELETE FROM app_user WHERE email = $1`, [email]).catch(() => undefined);
+      await client.end();
+    }
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});
