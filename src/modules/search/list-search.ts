@@ -202,8 +202,11 @@ export async function keysetJsonPage<T extends ObjectLiteral>(
   options: KeysetOptions & {
     json: string;
     prefix?: PrefixSearch<T>;
-    /** Where the query builder runs (a transaction's manager, if any). */
-    manager?: EntityManager;
+    /**
+     * Where the query builder runs: a transaction's manager runs the page on the
+     * transaction's connection, any other straight on the pool.
+     */
+    manager: EntityManager;
   },
 ): Promise<string> {
   qb.select(`CAST(${options.json} AS text)`, 'item_json');
@@ -214,7 +217,7 @@ export async function keysetJsonPage<T extends ObjectLiteral>(
   const manager = options.prefix?.manager ?? options.manager;
   // In a transaction, on its connection; otherwise straight on the pool (see poolQuery).
   const raw = (
-    manager?.queryRunner
+    manager.queryRunner
       ? await manager.query(sql, values)
       : await poolQuery(qb.connection, sql, values, TIMESTAMPS_AS_TEXT)
   ) as Record<string, unknown>[];
