@@ -19,9 +19,10 @@ const SET_UTF8 = `
  * Why: a list page is about 50 KB of this text, which Node decodes from UTF-8 when the driver
  * reads the rows and encodes back to UTF-8 when the response is written. For the titles and
  * descriptions in Arabic, Chinese or Russian that States write, V8 holds the page as a two-byte
- * string and both conversions take its slow path: about 300 µs of the API's CPU per page on this
- * machine, against about 40 µs for the same page in ASCII, 8 % longer (measured on 2,000 of the
- * benchmark's needs, docs/API-SPEED.md, fifth pass). Escaping costs about 60 µs once per write.
+ * string and both conversions take its slow path. On this machine, reading 50 of the
+ * benchmark's needs and encoding the page with its ETag took about 540 µs of CPU with the UTF-8
+ * text and 290 µs with the same text in ASCII, which is 8 % longer (docs/API-SPEED.md, fifth
+ * pass). Escaping costs about 60 µs once per write.
  */
 export class NeedApiJsonAscii1764301500000 implements MigrationInterface {
   name = 'NeedApiJsonAscii1764301500000';
