@@ -21,17 +21,11 @@ import 'reflect-metadata';
 import autocannon from 'autocannon';
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { PasswordService } from '../../src/modules/auth/password.service';
+import { cpuMsOf, LIST_PATHS, SEARCH_PATHS, withDb } from './api-common';
 
-const SERVER = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432';
-const withDb = (name: string) => {
-  const url = new URL(SERVER);
-  url.pathname = `/${name}`;
-  return url.toString();
-};
 const DB = process.env.AB_DB ?? 'salw_bench_kept';
 const ROUNDS = Number(process.env.AB_ROUNDS ?? 8);
 const SLICE = Number(process.env.AB_SLICE ?? 2);
@@ -66,13 +60,6 @@ const side = (name: 'A' | 'B', port: number): Side => ({
   requests: 0,
   p99s: [],
 });
-
-/** utime + stime of a process, in ms (Linux /proc, clock ticks of 10 ms). */
-function cpuMsOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) * 10;
-}
 
 function startApi(s: Side): Promise<ChildProcess> {
   const child = spawn(process.execPath, [join(s.dist, 'main.js')], {
@@ -129,21 +116,7 @@ async function main(): Promise<void> {
       (await clients.get(sides[0].db)!.query(`SELECT id FROM need ORDER BY random() LIMIT 1000`))
         .rows as { id: string }[]
     ).map((r) => `/api/v1/needs/${r.id}`);
-    const paths: Record<string, string[]> = {
-      list: [
-        '/api/v1/needs?region=Africa&controlArea=05&status=published&limit=50',
-        '/api/v1/needs?group=GRULAC&assistanceType=training&minCost=100000&limit=50',
-        '/api/v1/needs?region=Asia&sort=priority&limit=50',
-        '/api/v1/needs?controlArea=05.30&from=2026-06-01&to=2026-12-31&sort=cost&limit=50',
-      ],
-      search: [
-        '/api/v1/needs?q=marquage&limit=50',
-        '/api/v1/needs?q=stockpile%20management&limit=50',
-        '/api/v1/needs?q=gesti%C3%B3n%20de%20arsenales&limit=50',
-        '/api/v1/needs?q=machnes&limit=50',
-      ],
-      read: reads,
-    };
+    const paths: Record<string, string[]> = { list: LIST_PATHS, search: SEARCH_PATHS, read: reads };
     const kindPaths = paths[KIND];
     if (!kindPaths) throw new Error(`AB_KIND must be one of ${Object.keys(paths).join(', ')}`);
     for (const s of sides) {

@@ -28,9 +28,9 @@ import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { Client, Pool } from 'pg';
 import { DataSource } from 'typeorm';
+import { cpuMsOf, LIST_PATHS, SEARCH_PATHS, withDb } from './api-common';
 import { productionEntry } from './production-build';
 
-const SERVER = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432';
 const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 20);
@@ -38,11 +38,6 @@ const CONCURRENCY = 10;
 const NEEDS = Number(process.env.BENCH_NEEDS ?? 100_000);
 const OFFERS = Number(process.env.BENCH_OFFERS ?? 10_000);
 
-const withDb = (name: string) => {
-  const url = new URL(SERVER);
-  url.pathname = `/${name}`;
-  return url.toString();
-};
 const log = (message: string) => process.stderr.write(`${message}\n`);
 
 async function admin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
@@ -166,20 +161,6 @@ interface Figures {
   /** CPU spent per request by the API process(es) and by the database backends serving them. */
   apiCpuMs: number;
   dbCpuMs: number;
-}
-
-const TICK_MS = 1000 / 100; // USER_HZ: /proc reports CPU time in clock ticks of 10 ms
-
-/** utime + stime of a process and its children (ms), from /proc (Linux). */
-function cpuMsOf(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // Fields 14-17 of stat (utime, stime, cutime, cstime), counted from after the command name.
-    return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * TICK_MS;
-  } catch {
-    return 0;
-  }
 }
 
 /** The API process(es): the primary and, with API_WORKERS > 1, its live cluster workers. */
@@ -432,18 +413,8 @@ async function main(): Promise<void> {
     const ids: { id: string }[] = await ds.query(
       `SELECT id FROM need ORDER BY random() LIMIT 1000`,
     );
-    const listPaths = [
-      '/api/v1/needs?region=Africa&controlArea=05&status=published&limit=50',
-      '/api/v1/needs?group=GRULAC&assistanceType=training&minCost=100000&limit=50',
-      '/api/v1/needs?region=Asia&sort=priority&limit=50',
-      '/api/v1/needs?controlArea=05.30&from=2026-06-01&to=2026-12-31&sort=cost&limit=50',
-    ];
-    const searchPaths = [
-      '/api/v1/needs?q=marquage&limit=50',
-      '/api/v1/needs?q=stockpile%20management&limit=50',
-      '/api/v1/needs?q=gesti%C3%B3n%20de%20arsenales&limit=50',
-      '/api/v1/needs?q=machnes&limit=50',
-    ];
+    const listPaths = LIST_PATHS;
+    const searchPaths = SEARCH_PATHS;
     const readPaths = ids.map((r) => `/api/v1/needs/${r.id}`);
     // Warm up the connection pool and the caches.
     for (const p of [...listPaths, ...searchPaths, ...readPaths.slice(0, 20)]) {
