@@ -103,6 +103,32 @@ describe('follow-up: reminders after agreement, stale needs, expiry — each onc
     expect(other.body.status).toBe('published');
   });
 
+  it('a need the matching engine holds a key-share lock on still expires, and concurrent runs expire it once', async () => {
+    const held = await published({ title: 'Being paired' });
+    const second = await published({ title: 'Also overdue' });
+    await db.query(
+      `UPDATE need SET earliest_start = NULL, needed_by = current_date - 1 WHERE id = ANY($1::uuid[])`,
+      [[held.id, second.id]],
+    );
+    // The matching engine locks a need FOR KEY SHARE while it inserts the need's pairs.
+    const engine = db.createQueryRunner();
+    await engine.connect();
+    try {
+      await engine.startTransaction();
+      await engine.query(`SELECT FROM need WHERE id = $1 FOR KEY SHARE`, [held.id]);
+      const runs = await Promise.all([followUp.run(), followUp.run()]);
+      expect(runs.flatMap((r) => r.expired).sort()).toEqual([held.id, second.id].sort());
+    } finally {
+      await engine.rollbackTransaction();
+      await engine.release();
+    }
+    const audits = await db.query(
+      `SELECT entity_id FROM audit_entry WHERE action = 'need.expire' AND entity_id = ANY($1::text[])`,
+      [[held.id, second.id]],
+    );
+    expect(audits).toHaveLength(2);
+  });
+
   it('both parties are reminded a year after agreement, once per year', async () => {
     const need = await published({ title: 'Stockpile management' });
     const offer = await createActiveOffer(api, cast.donor.token);

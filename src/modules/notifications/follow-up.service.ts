@@ -50,7 +50,16 @@ export class FollowUpService {
     });
   }
 
-  /** Open needs whose needed-by date (UTC) has passed become `expired`. */
+  /**
+   * Open needs whose needed-by date (UTC) has passed become `expired`.
+   *
+   * The rows are locked FOR NO KEY UPDATE, waiting for other writers rather than skipping
+   * them: the matching engine holds FOR KEY SHARE on needs while it inserts their pairs, and
+   * a skipped need would stay open a day longer. Only status and version change, so the
+   * weaker lock is enough, and it does not conflict with those key-share locks. A run that
+   * waits re-checks the row (READ COMMITTED), so a concurrent run or an edit that moved the
+   * date is seen, and no need expires twice.
+   */
   async expireNeeds(): Promise<string[]> {
     return this.db.transaction(async (m) => {
       const due: {
@@ -64,7 +73,7 @@ export class FollowUpService {
           WHERE status IN ('published', 'partially_covered')
             AND needed_by < (now() AT TIME ZONE 'UTC')::date
           ORDER BY needed_by, id
-          FOR UPDATE SKIP LOCKED`,
+          FOR NO KEY UPDATE`,
       );
       for (const need of due) {
         const version = need.version + 1;
