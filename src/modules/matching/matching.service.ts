@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { plainArrayLiteral, textArrayLiteral } from '../../common/pg-array';
 import { AppConfig } from '../../config/app-config';
 import { NEED_STATUSES, OPEN_NEED_STATUSES } from '../needs/need-lifecycle';
 import { ReferenceService } from '../reference/reference.service';
@@ -461,7 +462,7 @@ export class MatchingService {
    * a stored row whose values would not change is left as it is (no new tuple, no index
    * entries: most rows of a repeated full re-match; `computed_at` is when they last changed).
    * Rows go as one typed array per column through `unnest` (no JSON to build in JavaScript
-   * nor to parse into records in PostgreSQL); text arrays travel as array literals. The
+   * nor to parse into records in PostgreSQL), as array literals built here (`pg-array.ts`). The
    * components go as one JSON array, zipped in by `ROWS FROM`: as a `jsonb[]` literal each
    * object's quotes had to be escaped in JavaScript and unescaped by `array_in` before
    * `jsonb_in` read it (parsing the parameters was a quarter of PostgreSQL's time in a
@@ -470,23 +471,26 @@ export class MatchingService {
   private async upsert(m: EntityManager, topFlag: string, rows: SuggestionRow[]) {
     for (let i = 0; i < rows.length; i += UPSERT_ROWS) {
       const batch = rows.length <= UPSERT_ROWS ? rows : rows.slice(i, i + UPSERT_ROWS);
-      // One array per column, in the statement's parameter order; the components as one JSON.
-      const col = <T>(f: (r: SuggestionRow) => T) => batch.map(f);
+      // One array literal per column, in the statement's parameter order; the components as
+      // one JSON.
+      const plain = (f: (r: SuggestionRow) => string | number | boolean) =>
+        plainArrayLiteral(batch.map(f));
+      const text = (f: (r: SuggestionRow) => string) => textArrayLiteral(batch.map(f));
       const params = [
-        col((r) => r.needId),
-        col((r) => r.offerId),
-        col((r) => r.needPartyId),
-        col((r) => r.offerPartyId),
-        col((r) => r.score),
-        JSON.stringify(col((r) => r.components)),
-        col((r) => `{${r.rulesPassed.join(',')}}`),
-        col((r) => `{${r.rulesFailed.join(',')}}`),
-        col((r) => r.explanation),
-        col((r) => r.eligible),
-        col((r) => r.partial),
-        col((r) => r.top),
-        col((r) => r.needVersion),
-        col((r) => r.offerVersion),
+        plain((r) => r.needId),
+        plain((r) => r.offerId),
+        plain((r) => r.needPartyId),
+        plain((r) => r.offerPartyId),
+        plain((r) => r.score),
+        JSON.stringify(batch.map((r) => r.components)),
+        text((r) => `{${r.rulesPassed.join(',')}}`),
+        text((r) => `{${r.rulesFailed.join(',')}}`),
+        text((r) => r.explanation),
+        plain((r) => r.eligible),
+        plain((r) => r.partial),
+        plain((r) => r.top),
+        plain((r) => r.needVersion),
+        plain((r) => r.offerVersion),
       ];
       await m.query(
         `INSERT INTO match_suggestion (need_id, offer_id, need_party_id, offer_party_id, score, components,
@@ -565,11 +569,7 @@ export class MatchingService {
     const { k, minScore } = this.topOptions;
     const stats: ChunkResult = { needs: 0, kept: 0, considered: 0, scored: 0 };
     return this.offerIndex.use(async (index) => {
-      const floors = await this.runs.floors(
-        runId,
-        index.offers().map((o) => o.facts.id),
-        k,
-      );
+      const floors = await this.runs.floors(runId);
       const tracker = new OfferSideTracker(index, k, minScore, this.weights, floors);
       const prior = await this.priorFor(this.db.manager, index, []);
       let after = (await this.runs.cursor(runId, chunk)) ?? null;

@@ -12,31 +12,36 @@ const COMPLEMENT: Record<string, string> = Object.fromEntries(
 );
 
 /**
- * KEYS: the offers' top sets; ARGV: K, the time to live, then per key the number of entries
- * and the entries (score, member). ZADD, trim to the best K, EXPIRE — per key, as a pipeline
- * of the three commands did. Returns per key its K-th score once it holds K entries (the
- * offer's floor over every chunk so far), else an empty string.
+ * KEYS: the run's floors hash, then the offers' top sets; ARGV: K, the time to live, then per
+ * top set the number of entries and the entries (score, member). ZADD, trim to the best K,
+ * EXPIRE — per set, as a pipeline of the three commands did. Returns per set its K-th score
+ * once it holds K entries (the offer's floor over every chunk so far), else an empty string,
+ * and records that floor in the hash under the set's key, where a chunk starting later reads
+ * every offer's floor with one HGETALL.
  */
 const ADD_TOPS = `
 local k = tonumber(ARGV[1])
 local ttl = tonumber(ARGV[2])
 local pos = 3
 local floors = {}
-for i = 1, #KEYS do
+for i = 2, #KEYS do
   local n = tonumber(ARGV[pos])
   local entries = {}
   for j = 1, 2 * n do entries[j] = ARGV[pos + j] end
   pos = pos + 1 + 2 * n
-  floors[i] = ''
+  floors[i - 1] = ''
   if n > 0 then
     redis.call('ZADD', KEYS[i], unpack(entries))
     redis.call('ZREMRANGEBYRANK', KEYS[i], 0, -(k + 1))
     redis.call('EXPIRE', KEYS[i], ttl)
     if redis.call('ZCARD', KEYS[i]) >= k then
-      floors[i] = redis.call('ZRANGE', KEYS[i], 0, 0, 'WITHSCORES')[2]
+      local floor = redis.call('ZRANGE', KEYS[i], 0, 0, 'WITHSCORES')[2]
+      floors[i - 1] = floor
+      redis.call('HSET', KEYS[1], KEYS[i], floor)
     end
   end
 end
+redis.call('EXPIRE', KEYS[1], ttl)
 return floors
 `;
 
@@ -87,22 +92,17 @@ export class RematchStore implements OnApplicationShutdown {
     return RematchStore.encode(member);
   }
 
-  /** Each offer's K-th score so far, for offers that already have K. */
-  async floors(runId: string, offerIds: string[], k: number): Promise<Map<string, number>> {
-    const redis = await this.redis();
+  /**
+   * Each offer's K-th score so far, for the offers that already have K: one HGETALL of the
+   * hash the tops' script keeps (two commands per offer, for 8,000 offers at every chunk's
+   * start, cost the worker more than its Redis writes).
+   */
+  async floors(runId: string): Promise<Map<string, number>> {
+    const all = await (await this.redis()).hgetall(this.key(runId, 'floors'));
+    const prefix = this.key(runId, 'top:');
     const out = new Map<string, number>();
-    for (let i = 0; i < offerIds.length; i += 2000) {
-      const batch = offerIds.slice(i, i + 2000);
-      const pipe = redis.pipeline();
-      for (const id of batch) pipe.zrange(this.key(runId, `top:${id}`), 0, 0, 'WITHSCORES');
-      for (const id of batch) pipe.zcard(this.key(runId, `top:${id}`));
-      const res = (await pipe.exec()) ?? [];
-      batch.forEach((id, j) => {
-        const [, lowest] = res[j] as [Error | null, string[]];
-        const [, card] = res[batch.length + j] as [Error | null, number];
-        if (card >= k && lowest.length === 2) out.set(id, Number(lowest[1]));
-      });
-    }
+    for (const [key, floor] of Object.entries(all))
+      out.set(key.slice(prefix.length), Number(floor));
     return out;
   }
 
@@ -122,7 +122,7 @@ export class RematchStore implements OnApplicationShutdown {
     const redis = await this.redis();
     for (let i = 0; i < tops.length; i += 1000) {
       const part = tops.slice(i, i + 1000);
-      const args: (string | number)[] = [part.length];
+      const args: (string | number)[] = [part.length + 1, this.key(runId, 'floors')];
       for (const [offerId] of part) args.push(this.key(runId, `top:${offerId}`));
       args.push(k, TTL_S);
       for (const [, entries] of part) {
@@ -219,13 +219,14 @@ export class RematchStore implements OnApplicationShutdown {
     return Object.values(all).reduce((s, n) => s + Number(n), 0);
   }
 
-  /** Everything the run kept in Redis: cursors, counts and every offer's top. */
+  /** Everything the run kept in Redis: cursors, counts, floors and every offer's top. */
   async dropRun(runId: string): Promise<void> {
     const redis = await this.redis();
     await redis.del(
       this.key(runId, 'cursor'),
       this.key(runId, 'done'),
       this.key(runId, 'offers-done'),
+      this.key(runId, 'floors'),
     );
     // Glob characters in the prefix or the run id are matched literally.
     const literal = this.key(runId, 'top:').replace(/[*?[\]\\]/g, '\\$&');
