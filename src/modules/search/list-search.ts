@@ -42,14 +42,27 @@ export async function resolveTextQuery(
   table: string,
   q: string,
 ): Promise<string | null> {
-  const sql = `SELECT CAST(search_tsquery(CAST($1 AS regclass), $2) AS text) AS tsq`;
-  // In a transaction, on its connection; otherwise straight on the pool (see poolQuery).
-  const [{ tsq }] = (
-    manager.queryRunner
-      ? await manager.query(sql, [table, q])
-      : await poolQuery(manager.connection, sql, [table, q])
-  ) as { tsq: string | null }[];
+  const [{ tsq }] = await queryOn<{ tsq: string | null }>(
+    manager,
+    `SELECT CAST(search_tsquery(CAST($1 AS regclass), $2) AS text) AS tsq`,
+    [table, q],
+  );
   return tsq;
+}
+
+/**
+ * Runs a read in a transaction on its connection (TypeORM's query runner, its type parsers);
+ * otherwise straight on the pool with `types` (see poolQuery).
+ */
+async function queryOn<R>(
+  manager: EntityManager,
+  sql: string,
+  values: unknown[],
+  types?: TypeParsers,
+): Promise<R[]> {
+  return manager.queryRunner
+    ? ((await manager.query(sql, values)) as R[])
+    : poolQuery<R>(manager.connection, sql, values, types);
 }
 
 /**
@@ -215,12 +228,7 @@ export async function keysetJsonPage<T extends ObjectLiteral>(
     ? prefixFirstSql(qb, options, options.prefix)
     : qb.getQueryAndParameters();
   const manager = options.prefix?.manager ?? options.manager;
-  // In a transaction, on its connection; otherwise straight on the pool (see poolQuery).
-  const raw = (
-    manager.queryRunner
-      ? await manager.query(sql, values)
-      : await poolQuery(qb.connection, sql, values, TIMESTAMPS_AS_TEXT)
-  ) as Record<string, unknown>[];
+  const raw = await queryOn<Record<string, unknown>>(manager, sql, values, TIMESTAMPS_AS_TEXT);
   const more = raw.length > options.limit;
   const rows = more ? raw.slice(0, options.limit) : raw;
   const nextCursor = more ? cursorAfter(rows[rows.length - 1], options) : null;
