@@ -227,8 +227,12 @@ export async function keysetJsonPage<T extends ObjectLiteral>(
   const [sql, values] = options.prefix
     ? prefixFirstSql(qb, options, options.prefix)
     : qb.getQueryAndParameters();
-  const manager = options.prefix?.manager ?? options.manager;
-  const raw = await queryOn<Record<string, unknown>>(manager, sql, values, TIMESTAMPS_AS_TEXT);
+  const raw = await queryOn<Record<string, unknown>>(
+    options.manager,
+    sql,
+    values,
+    TIMESTAMPS_AS_TEXT,
+  );
   const more = raw.length > options.limit;
   const rows = more ? raw.slice(0, options.limit) : raw;
   const nextCursor = more ? cursorAfter(rows[rows.length - 1], options) : null;
@@ -241,8 +245,6 @@ export interface PrefixSearch<T extends ObjectLiteral> {
   alias: string;
   /** The text condition over `alias` (named parameter `:searchTsq`). */
   match: string;
-  /** Where the statement runs (the caller's transaction, if any). */
-  manager?: EntityManager;
 }
 
 /**
@@ -317,9 +319,7 @@ async function prepareList<T extends ObjectLiteral>(spec: ListSpec<T>, withPrefi
     limit: spec.limit,
   };
   const prefix: PrefixSearch<T> | undefined =
-    before && text?.match
-      ? { qb: before, alias, match: text.match, manager: spec.manager }
-      : undefined;
+    before && text?.match ? { qb: before, alias, match: text.match } : undefined;
   return { options, prefix };
 }
 
