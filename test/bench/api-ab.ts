@@ -19,12 +19,12 @@
  */
 import 'reflect-metadata';
 import autocannon from 'autocannon';
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { PasswordService } from '../../src/modules/auth/password.service';
-import { cpuMsOf, LIST_PATHS, SEARCH_PATHS, withDb } from './api-common';
+import { cpuMsOf, LIST_PATHS, SEARCH_PATHS, startApiProcess, stopApi, withDb } from './api-common';
 
 const DB = process.env.AB_DB ?? 'salw_bench_kept';
 const ROUNDS = Number(process.env.AB_ROUNDS ?? 8);
@@ -62,35 +62,19 @@ const side = (name: 'A' | 'B', port: number): Side => ({
 });
 
 function startApi(s: Side): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(s.dist, 'main.js')], {
-    env: {
-      ...process.env,
-      DATABASE_URL: withDb(s.db),
-      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-      JWT_SECRET: randomBytes(32).toString('hex'),
-      LOG_LEVEL: 'info',
-      QUEUE_PREFIX: `ab${s.port}`,
-      SMTP_URL: 'smtp://127.0.0.1:1',
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      API_WORKERS: '1',
-      PORT: String(s.port),
-      ...s.env,
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.once('exit', (code) => reject(new Error(`API ${s.name} exited (${code})`)));
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      if (!out.includes('API listening')) return;
-      child.stdout!.off('data', onData);
-      child.stdout!.resume(); // its request log is read and discarded
-      child.removeAllListeners('exit');
-      resolve(child);
-    };
-    child.stdout!.on('data', onData);
+  return startApiProcess(join(s.dist, 'main.js'), {
+    ...process.env,
+    DATABASE_URL: withDb(s.db),
+    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    LOG_LEVEL: 'info',
+    QUEUE_PREFIX: `ab${s.port}`,
+    SMTP_URL: 'smtp://127.0.0.1:1',
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    API_WORKERS: '1',
+    PORT: String(s.port),
+    ...s.env,
   });
 }
 
@@ -159,7 +143,7 @@ async function main(): Promise<void> {
       );
     }
   } finally {
-    for (const s of sides) s.api?.kill('SIGTERM');
+    for (const s of sides) if (s.api) await stopApi(s.api).catch(() => undefined);
     for (const client of clients.values()) {
       await client.query(`DELETE FROM app_user WHERE email = $1`, [email]).catch(() => undefined);
       await client.end();

@@ -1,4 +1,5 @@
 /** What `bench:api` and `bench:api-ab` share: where the databases are, the requests, CPU from /proc. */
+import { ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 export const SERVER = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432';
@@ -38,4 +39,56 @@ export function cpuMsOf(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/**
+ * Starts `node [nodeArgs] <entry>` (an API build's main.js) and resolves once it logs "API
+ * listening"; its request log is then read and discarded. Stops it if it exits first or does
+ * not listen within 300 s.
+ */
+export async function startApiProcess(
+  entry: string,
+  env: NodeJS.ProcessEnv,
+  nodeArgs: string[] = [],
+): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, entry], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const started = new Promise<void>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(
+      () => reject(new Error('the API did not start within 300 s')),
+      300_000,
+    );
+    child.once('exit', (code) => reject(new Error(`the API exited (${code}) before listening`)));
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('API listening')) {
+        clearTimeout(timer);
+        child.stdout!.off('data', onData);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', onData);
+  });
+  try {
+    await started;
+  } catch (error) {
+    await stopApi(child);
+    throw error;
+  }
+  child.removeAllListeners('exit');
+  // Its request log (LOG_LEVEL, default info as in production) is read and discarded.
+  child.stdout!.resume();
+  return child;
+}
+
+/** SIGTERM, then SIGKILL if it has not exited within 30 s. */
+export async function stopApi(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timeout = new Promise((r) => setTimeout(() => r('timeout'), 30_000));
+  if ((await Promise.race([exited, timeout])) === 'timeout') child.kill('SIGKILL');
 }

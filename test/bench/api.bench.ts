@@ -22,13 +22,13 @@
  */
 import 'reflect-metadata';
 import autocannon from 'autocannon';
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { Client, Pool } from 'pg';
 import { DataSource } from 'typeorm';
-import { cpuMsOf, LIST_PATHS, SEARCH_PATHS, withDb } from './api-common';
+import { cpuMsOf, LIST_PATHS, SEARCH_PATHS, startApiProcess, stopApi, withDb } from './api-common';
 import { productionEntry } from './production-build';
 
 const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -280,49 +280,6 @@ function freePort(): Promise<number> {
  * BENCH_API_NODE_ARGS adds Node flags
  * (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
  */
-async function startApi(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const extra = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...extra, productionEntry('main')], {
-    env,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const started = new Promise<void>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(
-      () => reject(new Error('the API did not start within 300 s')),
-      300_000,
-    );
-    child.once('exit', (code) => reject(new Error(`the API exited (${code}) before listening`)));
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('API listening')) {
-        clearTimeout(timer);
-        child.stdout!.off('data', onData);
-        resolve();
-      }
-    };
-    child.stdout!.on('data', onData);
-  });
-  try {
-    await started;
-  } catch (error) {
-    await stopApi(child);
-    throw error;
-  }
-  child.removeAllListeners('exit');
-  // Its request log (LOG_LEVEL, default info as in production) is read and discarded.
-  child.stdout!.resume();
-  return child;
-}
-
-async function stopApi(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timeout = new Promise((r) => setTimeout(() => r('timeout'), 30_000));
-  if ((await Promise.race([exited, timeout])) === 'timeout') child.kill('SIGKILL');
-}
-
 async function main(): Promise<void> {
   const reuse = process.env.BENCH_DB;
   const name = reuse ?? `salw_bench_${randomBytes(4).toString('hex')}`;
@@ -371,7 +328,11 @@ async function main(): Promise<void> {
     if (n === 0) await seed(ds, fund);
     else log(`${n} needs already there`);
 
-    api = await startApi(env);
+    api = await startApiProcess(
+      productionEntry('main'),
+      env,
+      (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean),
+    );
     const apiPid = api.pid!;
     const base = `http://127.0.0.1:${env.PORT}`;
 
