@@ -1,9 +1,12 @@
 import type { TestingModule } from '@nestjs/testing';
 import { ChildProcess, spawn } from 'node:child_process';
+import { Job, Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../src/config/app-config';
+import { QueueService } from '../../src/queue/queue.service';
+import { MatchesService } from '../../src/modules/matching/matches.service';
 import { MatchingJobsService } from '../../src/modules/matching/matching-jobs.service';
 import { MatchingService } from '../../src/modules/matching/matching.service';
 import { createCast, createNeed, publishNeed, Cast } from '../factories/needs.factory';
@@ -412,5 +415,58 @@ describe('matching engine: suggestions through the queue, reconciled, never lost
       10000,
       'paused offer unmatched',
     );
+  });
+
+  it('a job that finishes while its status is read is never reported completed without its result', async () => {
+    await stopWorker();
+    const queue = api.app.get(QueueService).queue('matching');
+    const connection = new IORedis(redis.url, { maxRetriesPerRequest: null });
+    // A worker driven by hand, so the job finishes exactly when the test says.
+    const manual = new Worker('matching', null, {
+      connection,
+      prefix: queue.opts.prefix,
+      autorun: false,
+    });
+    const spies: jest.SpyInstance[] = [];
+    try {
+      const added = await queue.add('test.status-race', {});
+      const token = 'status-race';
+      const job = (await manual.getNextJob(token)) as Job;
+      expect(job.id).toBe(added.id);
+      // Whichever read of the job comes first, the job completes right after it.
+      let finished = false;
+      const finishAfter = <T>(read: Promise<T>): Promise<T> =>
+        read.then(async (value) => {
+          if (!finished) {
+            finished = true;
+            await job.moveToCompleted({ answer: 42 }, token, false);
+          }
+          return value;
+        });
+      for (const method of ['getJob', 'getJobState'] as const) {
+        const original = queue[method].bind(queue) as (id: string) => Promise<unknown>;
+        spies.push(
+          jest
+            .spyOn(queue, method)
+            .mockImplementation(((id: string) => finishAfter(original(id))) as never),
+        );
+      }
+      const status = await api.app.get(MatchesService).job(String(job.id));
+      expect(finished).toBe(true);
+      if (status.state === 'completed') expect(status.result).toEqual({ answer: 42 });
+      else expect(status.state).toBe('active');
+      for (const spy of spies) spy.mockRestore();
+      spies.length = 0;
+      // Read again, it is completed with its result.
+      expect(await api.app.get(MatchesService).job(String(job.id))).toMatchObject({
+        state: 'completed',
+        result: { answer: 42 },
+      });
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+      await manual.close();
+      connection.disconnect();
+      await startWorker();
+    }
   });
 });

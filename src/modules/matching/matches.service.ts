@@ -98,11 +98,18 @@ export class MatchesService {
     return { jobId };
   }
 
+  /**
+   * A job's state, progress and outcome. The state is read before the job: a job that finishes
+   * between the two reads is reported with the state it had, not as completed with the result
+   * it did not yet have (BullMQ stores the result as it moves the job to completed).
+   */
   async job(id: string): Promise<JobStatusDto> {
     for (const name of QUEUE_NAMES) {
-      const job = await this.queues.queue(name).getJob(id);
+      const queue = this.queues.queue(name);
+      const state = await queue.getJobState(id);
+      if (state === 'unknown') continue;
+      const job = await queue.getJob(id);
       if (!job) continue;
-      const state = await job.getState();
       return {
         id: String(job.id),
         name: job.name,
