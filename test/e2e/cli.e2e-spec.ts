@@ -39,7 +39,7 @@ describe('operator commands (npm run cli)', () => {
     );
     expect(second.code).toBe(2);
     expect(second.stderr).toMatch(/already exists/);
-  });
+  }, 120_000);
 
   it('create-admin --password-stdin takes the password from standard input and applies the strength rule', async () => {
     const run = (password: string) =>
