@@ -1,5 +1,6 @@
 import type { TestingModule } from '@nestjs/testing';
 import { ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { Job, Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import { Client } from 'pg';
@@ -429,7 +430,11 @@ describe('matching engine: suggestions through the queue, reconciled, never lost
     });
     const spies: jest.SpyInstance[] = [];
     try {
-      const added = await queue.add('test.status-race', {});
+      const added = await queue.add(
+        'matching.rematch-all',
+        { requestedBy: null },
+        { jobId: randomUUID() },
+      );
       const token = 'status-race';
       const job = (await manual.getNextJob(token)) as Job;
       expect(job.id).toBe(added.id);
@@ -468,5 +473,39 @@ describe('matching engine: suggestions through the queue, reconciled, never lost
       connection.disconnect();
       await startWorker();
     }
+  });
+
+  it('GET /jobs/:id reports re-match jobs only, whatever other queues number theirs', async () => {
+    const email = await api.app
+      .get(QueueService)
+      .queue('email')
+      .add('email.send', { to: 'x@example.org', subject: 's', text: 't', purpose: 'test' });
+    const matching = await api.app
+      .get(QueueService)
+      .queue('matching')
+      .add('matching.reconcile', { reason: 'test' });
+    const { jobId } = (
+      await api.http
+        .post('/api/v1/matching/rematch')
+        .set('Authorization', `Bearer ${cast.secretariat.token}`)
+        .expect(202)
+    ).body as { jobId: string };
+    // A re-match's id is its own: no queue's job counter can give the same.
+    expect(jobId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    const status = (id: string) =>
+      api.http.get(`/api/v1/jobs/${id}`).set('Authorization', `Bearer ${cast.secretariat.token}`);
+    expect((await status(jobId).expect(200)).body).toMatchObject({
+      id: jobId,
+      name: 'matching.rematch-all',
+    });
+    // An e-mail or an internal matching job is not the endpoint's to show.
+    await status(String(email.id)).expect(404);
+    await status(String(matching.id)).expect(404);
+    await waitFor(
+      async () => (await status(jobId).expect(200)).body as { state: string },
+      (s) => s.state === 'completed',
+      60000,
+      'rematch completed',
+    );
   });
 });

@@ -74,7 +74,7 @@ export class MatchesController {
     return this.matches.requestRematch(principal);
   }
 
-  /** State and progress of a platform job (re-match, import, allocation). */
+  /** State, progress and outcome of a re-match, an import or an allocation run (by its id). */
   @Get('jobs/:id')
   @Roles('secretariat', 'admin')
   @ApiOkResponse({ type: JobStatusDto })

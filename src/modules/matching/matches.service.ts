@@ -1,14 +1,28 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
 import { DataSource, SelectQueryBuilder } from 'typeorm';
 import { hasRole, Principal } from '../../common/access/roles';
 import { AppException } from '../../common/errors';
-import { QUEUE_NAMES } from '../../queue/queue.registry';
+import { JobName, queueOf } from '../../queue/queue.registry';
 import { QueueService } from '../../queue/queue.service';
 import { AuditService } from '../audit/audit.service';
 import { needVisibilityWhere } from '../needs/need-visibility';
 import type { JobAcceptedDto, JobStatusDto } from './dto/match.dto';
 import { MatchSuggestion } from './match-suggestion.entity';
+
+/**
+ * The jobs `GET /jobs/:id` reports: a re-match (its id from `POST /matching/rematch`), an
+ * import and an allocation run (the import's or the run's id). Their ids are UUIDs given when
+ * they are queued. BullMQ numbers other jobs per queue (1, 2, …), so a number would name a
+ * different job in each queue, and internal jobs (e-mails, deliveries) are not the endpoint's
+ * to show.
+ */
+const REPORTED_JOBS: readonly JobName[] = [
+  'matching.rematch-all',
+  'imports.run',
+  'allocation.solve',
+];
 
 /** Reading suggestions with both sides' visibility rules applied inside the query. */
 @Injectable()
@@ -77,9 +91,11 @@ export class MatchesService {
   async requestRematch(principal: Principal): Promise<JobAcceptedDto> {
     let jobId: string;
     try {
-      const job = await this.queues.enqueue('matching.rematch-all', {
-        requestedBy: principal.userId,
-      });
+      const job = await this.queues.enqueue(
+        'matching.rematch-all',
+        { requestedBy: principal.userId },
+        { jobId: randomUUID() },
+      );
       jobId = String(job.id);
     } catch (error) {
       throw new AppException(
@@ -99,17 +115,18 @@ export class MatchesService {
   }
 
   /**
-   * A job's state, progress and outcome. The state is read before the job: a job that finishes
-   * between the two reads is reported with the state it had, not as completed with the result
-   * it did not yet have (BullMQ stores the result as it moves the job to completed).
+   * A reported job's state, progress and outcome (REPORTED_JOBS; any other id is not found).
+   * The state is read before the job: a job that finishes between the two reads is reported
+   * with the state it had, not as completed with the result it did not yet have (BullMQ stores
+   * the result as it moves the job to completed).
    */
   async job(id: string): Promise<JobStatusDto> {
-    for (const name of QUEUE_NAMES) {
+    for (const name of new Set(REPORTED_JOBS.map(queueOf))) {
       const queue = this.queues.queue(name);
       const state = await queue.getJobState(id);
       if (state === 'unknown') continue;
       const job = await queue.getJob(id);
-      if (!job) continue;
+      if (!job || !REPORTED_JOBS.includes(job.name as JobName)) continue;
       return {
         id: String(job.id),
         name: job.name,
