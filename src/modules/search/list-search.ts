@@ -281,8 +281,9 @@ function prefixFirstSql<T extends ObjectLiteral>(
   const keys = options.keys.map((_k, i) => `"sk_${i}"`);
   const order = keys.map((k) => `${k} ${dir}`).join(', ');
   const rows = options.limit + 1;
-  // The full query without its order and limit (OFFSET 0: planned on its own, for every row).
-  const everyMatch = `${full.clone().orderBy().limit(undefined).getQuery()} OFFSET 0`;
+  // The full query without its order and limit (OFFSET 0: planned on its own, for every row);
+  // the builder is the page's own, used for nothing else after this.
+  const everyMatch = `${full.orderBy().limit(undefined).getQuery()} OFFSET 0`;
   const sql = `WITH prefix_page AS MATERIALIZED (
       SELECT CAST(${options.json} AS text) AS "item_json", ${keys.join(', ')}
         FROM (${qb.getQuery()}) ${alias}
