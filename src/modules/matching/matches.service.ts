@@ -23,6 +23,7 @@ const REPORTED_JOBS: readonly JobName[] = [
   'imports.run',
   'allocation.solve',
 ];
+const REPORTED_QUEUES = [...new Set(REPORTED_JOBS.map(queueOf))];
 
 /** Reading suggestions with both sides' visibility rules applied inside the query. */
 @Injectable()
@@ -121,7 +122,7 @@ export class MatchesService {
    * the result as it moves the job to completed).
    */
   async job(id: string): Promise<JobStatusDto> {
-    for (const name of new Set(REPORTED_JOBS.map(queueOf))) {
+    for (const name of REPORTED_QUEUES) {
       const queue = this.queues.queue(name);
       const state = await queue.getJobState(id);
       if (state === 'unknown') continue;
