@@ -159,15 +159,20 @@ export class MatchingService {
   }
 
   /**
-   * A transaction for matching work, with PostgreSQL's JIT compilation off: its statements are
-   * short, but a table filled from empty by a full re-match has statistics that make their
-   * estimated costs huge until autovacuum analyses it, and JIT then compiled (inlined,
-   * optimised) the lookup of a sub-batch's stored pairs on every call — 27 ms of compiling for
-   * 0.5 ms of work, 341 times in a full re-match of 100,000 needs.
+   * A transaction for matching work, with PostgreSQL's JIT compilation and parallel query off.
+   * Its statements are short, but a table filled from empty by a full re-match has statistics
+   * that make their estimated costs huge until autovacuum analyses it. JIT then compiled
+   * (inlined, optimised) the lookup of a sub-batch's stored pairs on every call — 27 ms of
+   * compiling for 0.5 ms of work, 341 times in a full re-match of 100,000 needs. And the
+   * donors' prior engagement (`loadPriorEngagement`, read by every single match) was planned
+   * with two parallel workers: ~60 ms of starting them for a scan of a partial index that
+   * returns nothing, two thirds of an incremental match.
    */
   private transaction<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
     return this.db.transaction(async (m) => {
-      await m.query(`SET LOCAL jit = off`);
+      await m.query(
+        `SELECT set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)`,
+      );
       return work(m);
     });
   }
@@ -571,7 +576,7 @@ export class MatchingService {
     return this.offerIndex.use(async (index) => {
       const floors = await this.runs.floors(runId);
       const tracker = new OfferSideTracker(index, k, minScore, this.weights, floors);
-      const prior = await this.priorFor(this.db.manager, index, []);
+      const prior = await this.transaction((m) => this.priorFor(m, index, []));
       let after = (await this.runs.cursor(runId, chunk)) ?? null;
       let sinceSent = 0;
       for (;;) {
