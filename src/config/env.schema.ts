@@ -96,6 +96,7 @@ export const envSchema = z
         }
       }),
     MATCH_RECONCILE_EVERY_MS: z.coerce.number().int().min(1000).default(60_000),
+    OUTBOX_POLL_MS: z.coerce.number().int().min(100).default(5000),
     MATCH_CHUNK_SIZE: z.coerce.number().int().min(1).max(100_000).default(2000),
     MATCH_OFFER_PART_SIZE: z.coerce.number().int().min(1).max(100_000).default(1000),
     NO_OBJECTION_WORKING_DAYS: z.coerce.number().int().min(0).max(60).default(5),

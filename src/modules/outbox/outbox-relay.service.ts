@@ -1,11 +1,16 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { AppConfig } from '../../config/app-config';
 import { QueueService } from '../../queue/queue.service';
 
 const BATCH = 200;
-const IDLE_MS = 250;
+/** The poll while no listener is connected (at start, and while it reconnects). */
+const UNHEARD_POLL_MS = 250;
 const MAX_BACKOFF_MS = 10_000;
+/** The channel the `outbox_event_notify` trigger notifies on (migration OutboxNotify). */
+const CHANNEL = 'outbox_event';
 
 interface PendingRow {
   id: string;
@@ -23,6 +28,12 @@ interface PendingRow {
  * twice at once; the job id is derived from the row id, so a row re-published after a crash
  * between `add` and `COMMIT` is not duplicated. While Redis is down nothing is marked and the
  * relay backs off; everything pending goes out once Redis is back.
+ *
+ * The relay is woken as soon as a change commits: it listens on its own connection for the
+ * notification every insert into `outbox_event` sends at commit. It also polls, every
+ * `OUTBOX_POLL_MS` while listening and every 250 ms while its listener is down (it
+ * reconnects with backoff, then publishes whatever committed meanwhile), so a lost
+ * notification delays an event and never loses it.
  */
 @Injectable()
 export class OutboxRelayService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -30,21 +41,103 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
+  /** A notification arrived (or the listener changed) since the last batch started. */
+  private nudged = false;
+  private listener?: Client;
+  private listening = false;
+  private reconnectTimer?: NodeJS.Timeout;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly queues: QueueService,
+    private readonly config: AppConfig,
   ) {}
 
   onApplicationBootstrap(): void {
     this.running = true;
     this.loop = this.run();
+    void this.listen(0);
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.running = false;
+    clearTimeout(this.reconnectTimer);
     this.wake?.();
     await this.loop;
+    const listener = this.listener;
+    this.listener = undefined;
+    this.listening = false;
+    await listener?.end().catch(() => undefined);
+  }
+
+  /** Whether the relay hears commits now (else it polls every 250 ms). */
+  get isListening(): boolean {
+    return this.listening;
+  }
+
+  /** The listener's PostgreSQL backend, while it is connected. */
+  get listenerPid(): number | undefined {
+    return this.listening
+      ? (this.listener as { processID?: number } | undefined)?.processID
+      : undefined;
+  }
+
+  /** Cuts the relay's wait short: something may be pending. */
+  private nudge(): void {
+    this.nudged = true;
+    this.wake?.();
+  }
+
+  /** Connects the listener (after `delay` ms), and again with backoff whenever it is lost. */
+  private async listen(delay: number): Promise<void> {
+    if (delay > 0) {
+      await new Promise<void>((resolve) => {
+        this.reconnectTimer = setTimeout(resolve, delay);
+      });
+    }
+    if (!this.running) return;
+    const client = new Client({
+      connectionString: this.config.env.DATABASE_URL,
+      application_name: 'salw-outbox-listener',
+      connectionTimeoutMillis: 5000,
+    });
+    let lost = false;
+    let connected = false;
+    const onLost = (error?: Error) => {
+      if (lost) return;
+      lost = true;
+      if (this.listener === client) {
+        this.listener = undefined;
+        this.listening = false;
+      }
+      client.end().catch(() => undefined);
+      if (!this.running) return;
+      this.logger.warn(`Outbox listener lost (${error?.message ?? 'connection ended'}); polling`);
+      // Back to the short poll at once, and reconnect: soon after a connection that worked,
+      // with growing backoff while connecting fails.
+      this.nudge();
+      void this.listen(connected ? 500 : Math.min(Math.max(delay * 2, 500), MAX_BACKOFF_MS));
+    };
+    client.on('error', onLost);
+    client.on('end', () => onLost());
+    client.on('notification', () => this.nudge());
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANNEL}`);
+    } catch (error) {
+      onLost(error as Error);
+      return;
+    }
+    if (!this.running || lost) {
+      await client.end().catch(() => undefined);
+      return;
+    }
+    connected = true;
+    this.listener = client;
+    this.listening = true;
+    if (delay > 0) this.logger.log('Outbox listener connected again');
+    // Whatever committed before the LISTEN took effect is published now.
+    this.nudge();
   }
 
   /** Publishes one batch; returns how many rows went out. */
@@ -84,6 +177,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
   private async run(): Promise<void> {
     let backoff = 0;
     while (this.running) {
+      this.nudged = false;
       let published = 0;
       try {
         published = await this.publishBatch();
@@ -95,13 +189,16 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
           `Outbox not published (${(error as Error).message}); retrying in ${backoff} ms`,
         );
       }
-      if (published === BATCH) continue;
+      if (published === BATCH || (this.nudged && !backoff)) continue;
+      const poll = this.listening ? this.config.env.OUTBOX_POLL_MS : UNHEARD_POLL_MS;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, backoff || IDLE_MS);
-        this.wake = () => {
+        const timer = setTimeout(resolve, backoff || poll);
+        const stop = () => {
           clearTimeout(timer);
           resolve();
         };
+        // While Redis is down, notifications do not cut the backoff short; shutdown does.
+        this.wake = backoff ? () => !this.running && stop() : stop;
       });
     }
   }
