@@ -7,17 +7,8 @@
  * suggestions into that database: use a kept copy, never a real one.
  */
 import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
+import { keptDatabaseApi } from './kept-db-api';
 async function main() {
-  Object.assign(process.env, {
-    DATABASE_URL: process.env.DB,
-    REDIS_URL: 'redis://127.0.0.1:6379',
-    JWT_SECRET: randomBytes(32).toString('hex'),
-    LOG_LEVEL: 'silent',
-    QUEUE_PREFIX: `prof${randomBytes(3).toString('hex')}`,
-    SMTP_URL: 'smtp://127.0.0.1:1',
-    NODE_ENV: 'production',
-  });
   const { DataSource } = await import('typeorm');
   const spent = new Map<string, { ms: number; n: number }>();
   const wrap = (proto: any) => {
@@ -37,8 +28,7 @@ async function main() {
     };
   };
   wrap(DataSource.prototype);
-  const { createApi } = await import('../../src/bootstrap');
-  const api = await createApi();
+  const api = await keptDatabaseApi();
   const { MatchingService } = await import('../../src/modules/matching/matching.service');
   const svc = api.get(MatchingService);
   const { bounds } = await svc.chunkBounds(Number(process.env.CHUNK ?? 3000));

@@ -9,21 +9,11 @@
  * rewrites those needs' suggestions: use a kept copy, never a real database.
  */
 import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
+import { keptDatabaseApi } from './kept-db-api';
 
 async function main() {
-  Object.assign(process.env, {
-    DATABASE_URL: process.env.DB,
-    REDIS_URL: 'redis://127.0.0.1:6379',
-    JWT_SECRET: randomBytes(32).toString('hex'),
-    LOG_LEVEL: 'silent',
-    QUEUE_PREFIX: `prof${randomBytes(3).toString('hex')}`,
-    SMTP_URL: 'smtp://127.0.0.1:1',
-    NODE_ENV: 'production',
-  });
   const { DataSource } = await import('typeorm');
-  const { createApi } = await import('../../src/bootstrap');
-  const api = await createApi();
+  const api = await keptDatabaseApi();
   const { MatchingService } = await import('../../src/modules/matching/matching.service');
   const { OfferIndexService } = await import('../../src/modules/matching/offer-index.service');
   const spent = new Map<string, number[]>();
