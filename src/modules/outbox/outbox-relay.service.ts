@@ -43,8 +43,8 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
   private wake?: () => void;
   /** A notification arrived (or the listener changed) since the last batch started. */
   private nudged = false;
+  /** The connected listener (none while connecting or reconnecting). */
   private listener?: Client;
-  private listening = false;
   private reconnectTimer?: NodeJS.Timeout;
 
   constructor(
@@ -66,20 +66,17 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
     await this.loop;
     const listener = this.listener;
     this.listener = undefined;
-    this.listening = false;
     await listener?.end().catch(() => undefined);
   }
 
   /** Whether the relay hears commits now (else it polls every 250 ms). */
   get isListening(): boolean {
-    return this.listening;
+    return this.listener !== undefined;
   }
 
   /** The listener's PostgreSQL backend, while it is connected. */
   get listenerPid(): number | undefined {
-    return this.listening
-      ? (this.listener as { processID?: number } | undefined)?.processID
-      : undefined;
+    return (this.listener as { processID?: number } | undefined)?.processID;
   }
 
   /** Cuts the relay's wait short: something may be pending. */
@@ -106,10 +103,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
     const onLost = (error?: Error) => {
       if (lost) return;
       lost = true;
-      if (this.listener === client) {
-        this.listener = undefined;
-        this.listening = false;
-      }
+      if (this.listener === client) this.listener = undefined;
       client.end().catch(() => undefined);
       if (!this.running) return;
       this.logger.warn(`Outbox listener lost (${error?.message ?? 'connection ended'}); polling`);
@@ -134,7 +128,6 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
     }
     connected = true;
     this.listener = client;
-    this.listening = true;
     if (delay > 0) this.logger.log('Outbox listener connected again');
     // Whatever committed before the LISTEN took effect is published now.
     this.nudge();
@@ -190,7 +183,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
         );
       }
       if (published === BATCH || (this.nudged && !backoff)) continue;
-      const poll = this.listening ? this.config.env.OUTBOX_POLL_MS : UNHEARD_POLL_MS;
+      const poll = this.isListening ? this.config.env.OUTBOX_POLL_MS : UNHEARD_POLL_MS;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, backoff || poll);
         const stop = () => {
