@@ -243,17 +243,16 @@ describe('prepared scoring', () => {
         offers.forEach((po, slot) => {
           const engagement = slot % 3 === 0 ? 0 : slot % 3 === 1 ? 0.5 : 1;
           const a = baseInto(pn, po, weights, today, engagement, viaObjects, 0);
-          const b = baseFromColumns(
+          baseFromColumns(
             pn,
             cols,
             slot,
             weights,
-            start,
-            span,
-            engagement,
+            Float64Array.of(start, span, engagement),
             viaColumns,
             0,
           );
+          const b = viaColumns[7];
           // The very same doubles (Object.is), not merely close ones.
           const same = Object.is(a, b) && viaObjects.every((x, j) => Object.is(x, viaColumns[j]));
           if (!same) differing.push(`${n.id}/${po.facts.id}: ${viaObjects} vs ${viaColumns}`);

@@ -327,6 +327,8 @@ export class OfferIndex {
 
   /** Engagement by donor number for the need being ranked, valid where stamped with `calls`. */
   private engagement = new Float64Array(64);
+  /** The need's numbers baseFromColumns reads: start, span, then the donor's engagement. */
+  private readonly baseEnv = new Float64Array(3);
   private engagementStamp = new Uint32Array(64);
   private calls = 0;
 
@@ -397,6 +399,9 @@ export class OfferIndex {
     const end = need.endMs;
     const start = Math.min(need.earliestMs ?? o.todayMs, end);
     const span = Math.round((end - start) / DAY) + 1;
+    const env = this.baseEnv;
+    env[0] = start;
+    env[1] = span;
     const visit = (slot: number) => {
       // windows_overlap and above_offer_minimum; the other rules are the bitsets. (No
       // minimum is NaN in the columns: the comparison is false.)
@@ -411,10 +416,12 @@ export class OfferIndex {
         stamp[party] = call;
       }
       const at = count * PARTS_STRIDE;
-      const base =
-        fits && cols.fast[slot] === 1
-          ? baseFromColumns(need, cols, slot, o.weights, start, span, eng, this.candParts, at)
-          : baseInto(need, this.slots[slot]!, o.weights, o.todayMs, eng, this.candParts, at);
+      const parts = this.candParts;
+      if (fits && cols.fast[slot] === 1) {
+        env[2] = eng;
+        baseFromColumns(need, cols, slot, o.weights, env, parts, at);
+      } else baseInto(need, this.slots[slot]!, o.weights, o.todayMs, eng, parts, at);
+      const base = parts[at + 7];
       this.candSlots[count++] = slot;
       if (kBest.length < o.k || base > kBest[kBest.length - 1]) {
         let i = kBest.length;
