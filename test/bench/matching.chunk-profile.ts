@@ -28,6 +28,20 @@ async function main() {
     };
   };
   wrap(DataSource.prototype);
+  // COPY goes to the driver's connection, past TypeORM: timed the same way.
+  const pgCopy = await import('../../src/common/pg-copy');
+  const copyLines = pgCopy.copyLines;
+  (pgCopy as { copyLines: typeof copyLines }).copyLines = async (m, table, columns, lines) => {
+    const t0 = performance.now();
+    try {
+      return await copyLines(m, table, columns, lines);
+    } finally {
+      const e = spent.get(`COPY ${table}`) ?? { ms: 0, n: 0 };
+      e.ms += performance.now() - t0;
+      e.n++;
+      spent.set(`COPY ${table}`, e);
+    }
+  };
   const api = await keptDatabaseApi();
   const { MatchingService } = await import('../../src/modules/matching/matching.service');
   const svc = api.get(MatchingService);

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { randomUUID } from 'node:crypto';
 import { plainArrayLiteral, textArrayLiteral } from '../../common/pg-array';
+import { copyLines, csvBool, csvText } from '../../common/pg-copy';
 import { AppConfig } from '../../config/app-config';
 import { NEED_STATUSES, OPEN_NEED_STATUSES } from '../needs/need-lifecycle';
 import { ReferenceService } from '../reference/reference.service';
@@ -17,6 +19,7 @@ import {
 } from './engine/prepared';
 import type { Scored } from './engine/score';
 import {
+  COMPONENTS,
   DEFAULT_WEIGHTS,
   NeedFacts,
   OfferFacts,
@@ -94,6 +97,14 @@ interface SuggestionRow {
   top: boolean;
   needVersion: number;
   offerVersion: number;
+}
+
+/** A suggestion's components as a CSV field holding their JSON (the numbers are finite). */
+function componentsCsv(c: Scored['components']): string {
+  let json = '{';
+  for (let i = 0; i < COMPONENTS.length; i++)
+    json += `${i ? ',' : ''}""${COMPONENTS[i]}"":${c[COMPONENTS[i]]}`;
+  return `"${json}}"`;
 }
 
 /** Weights other than text and breadth rescaled to sum to 1, with any configured override applied. */
@@ -402,6 +413,8 @@ export class MatchingService {
     let flaggedIneligible = 0;
     const deletes: string[] = [];
     const upserts: SuggestionRow[] = [];
+    /** Pairs with no stored row (when the rows were locked). */
+    const fresh: SuggestionRow[] = [];
     /** This side's flag of each stored row once the upsert is done. */
     const flagAfter = new Map<string, boolean>();
     for (const pair of pairs) {
@@ -416,9 +429,10 @@ export class MatchingService {
       }
       if (!pair.eligibility.eligible) flaggedIneligible++;
       if (row) flagAfter.set(row.id, pair.inTop);
-      upserts.push(this.rowOf(pair, glossary));
+      (row ? upserts : fresh).push(this.rowOf(pair, glossary));
     }
     await this.upsert(m, topFlag, upserts);
+    await this.insertFresh(m, topFlag, fresh);
     // Pairs that neither side keeps any more and that nobody acted on are removed. The rows
     // are locked, so their status, version and the other side's flag are as read; rows this
     // run inserts are in its top.
@@ -523,6 +537,58 @@ export class MatchingService {
                 EXCLUDED.${topFlag}, EXCLUDED.need_version, EXCLUDED.offer_version)`,
         params,
       );
+    }
+  }
+
+  /**
+   * Stores pairs that had no row when the stored rows were locked. Many are copied (COPY,
+   * about a third cheaper for PostgreSQL than the upsert: see `pg-copy.ts`), in a savepoint.
+   * The locks taken are this side's (advisory lock per record, the rows of its pairs): a match
+   * of the other side's record may have inserted one of these pairs meanwhile, and then the
+   * copy fails on the pair's unique key and the rows go through the upsert instead, which
+   * updates that row as it would have had it been there. Fewer rows go straight to the upsert.
+   */
+  private async insertFresh(m: EntityManager, topFlag: string, rows: SuggestionRow[]) {
+    // From MATCH_COPY_MIN_ROWS new rows on (a full re-match's sub-batches, not one record's
+    // match: a savepoint and a COPY cost two more round trips than one statement).
+    if (rows.length < this.config.env.MATCH_COPY_MIN_ROWS) return this.upsert(m, topFlag, rows);
+    await m.query(`SAVEPOINT fresh_suggestions`);
+    try {
+      await copyLines(
+        m,
+        'match_suggestion',
+        [
+          'id',
+          'need_id',
+          'offer_id',
+          'need_party_id',
+          'offer_party_id',
+          'score',
+          'components',
+          'rules_passed',
+          'rules_failed',
+          'explanation',
+          'eligible',
+          'partial',
+          topFlag,
+          'need_version',
+          'offer_version',
+        ],
+        // The id is given (not the column's volatile default), so COPY fills pages in bulk.
+        // Rules are identifiers (no quoting inside the array literal); scores are finite.
+        rows.map(
+          (r) =>
+            `${randomUUID()},${r.needId},${r.offerId},${r.needPartyId},${r.offerPartyId},${r.score},` +
+            `${componentsCsv(r.components)},"{${r.rulesPassed.join(',')}}","{${r.rulesFailed.join(',')}}",` +
+            `${csvText(r.explanation)},${csvBool(r.eligible)},${csvBool(r.partial)},${csvBool(r.top)},` +
+            `${r.needVersion},${r.offerVersion}\n`,
+        ),
+      );
+      await m.query(`RELEASE SAVEPOINT fresh_suggestions`);
+    } catch (e) {
+      if ((e as { code?: string }).code !== '23505') throw e;
+      await m.query(`ROLLBACK TO SAVEPOINT fresh_suggestions`);
+      await this.upsert(m, topFlag, rows);
     }
   }
 
@@ -829,6 +895,7 @@ export class MatchingService {
     glossary: Glossary,
   ) {
     const upserts: SuggestionRow[] = [];
+    const fresh: SuggestionRow[] = [];
     const deletes: string[] = [];
     for (const pair of pairs) {
       const row = existing.get(`${pair.need.facts.id}:${pair.offer.facts.id}`);
@@ -838,9 +905,10 @@ export class MatchingService {
         deletes.push(row.id);
         continue;
       }
-      upserts.push(this.rowOf(pair, glossary));
+      (row ? upserts : fresh).push(this.rowOf(pair, glossary));
     }
     await this.upsert(m, 'in_offer_top', upserts);
+    await this.insertFresh(m, 'in_offer_top', fresh);
     if (deletes.length)
       await m.query(`DELETE FROM match_suggestion WHERE id = ANY($1::uuid[])`, [deletes]);
   }
