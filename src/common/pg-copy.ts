@@ -55,14 +55,16 @@ export async function copyLines(
   const stream = client.query(
     copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN (FORMAT csv)`),
   );
+  let failed = false;
   const done = new Promise<void>((resolve, reject) => {
-    stream.on('error', reject);
+    stream.on('error', (e) => {
+      failed = true;
+      reject(e);
+    });
     stream.on('finish', resolve);
   });
   // Awaited below; a failure while lines are still being written must not go unhandled.
   done.catch(() => undefined);
-  let failed = false;
-  stream.on('error', () => (failed = true));
   let buf = Buffer.allocUnsafe(CHUNK);
   let at = 0;
   const flush = async () => {
@@ -71,9 +73,15 @@ export async function copyLines(
     buf = Buffer.allocUnsafe(CHUNK);
     at = 0;
     if (!full && !failed)
+      // Until the stream drains or fails, whichever comes first; neither listener is left.
       await new Promise<void>((resolve) => {
-        stream.once('drain', resolve);
-        stream.once('error', resolve);
+        const go = () => {
+          stream.off('drain', go);
+          stream.off('error', go);
+          resolve();
+        };
+        stream.on('drain', go);
+        stream.on('error', go);
       });
   };
   for (const line of lines) {
