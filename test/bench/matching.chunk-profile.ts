@@ -11,37 +11,31 @@ import { keptDatabaseApi } from './kept-db-api';
 async function main() {
   const { DataSource } = await import('typeorm');
   const spent = new Map<string, { ms: number; n: number }>();
-  const wrap = (proto: any) => {
-    const orig = proto.query;
-    // Every argument passed on: the third is the query runner of a transaction.
-    proto.query = async function (sql: string, ...rest: unknown[]) {
-      const t0 = performance.now();
-      try {
-        return await orig.call(this, sql, ...rest);
-      } finally {
-        const key = sql.replace(/\s+/g, ' ').trim().slice(0, 60);
-        const e = spent.get(key) ?? { ms: 0, n: 0 };
-        e.ms += performance.now() - t0;
-        e.n++;
-        spent.set(key, e);
-      }
-    };
+  /** Runs one statement, adding its time to `key`'s tally. */
+  const timed = async <T>(key: string, run: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    try {
+      return await run();
+    } finally {
+      const e = spent.get(key) ?? { ms: 0, n: 0 };
+      e.ms += performance.now() - t0;
+      e.n++;
+      spent.set(key, e);
+    }
   };
-  wrap(DataSource.prototype);
+  const proto = DataSource.prototype as any;
+  const query = proto.query;
+  // Every argument passed on: the third is the query runner of a transaction.
+  proto.query = function (sql: string, ...rest: unknown[]) {
+    return timed(sql.replace(/\s+/g, ' ').trim().slice(0, 60), () =>
+      query.call(this, sql, ...rest),
+    );
+  };
   // COPY goes to the driver's connection, past TypeORM: timed the same way.
   const pgCopy = await import('../../src/common/pg-copy');
   const copyLines = pgCopy.copyLines;
-  (pgCopy as { copyLines: typeof copyLines }).copyLines = async (m, table, columns, lines) => {
-    const t0 = performance.now();
-    try {
-      return await copyLines(m, table, columns, lines);
-    } finally {
-      const e = spent.get(`COPY ${table}`) ?? { ms: 0, n: 0 };
-      e.ms += performance.now() - t0;
-      e.n++;
-      spent.set(`COPY ${table}`, e);
-    }
-  };
+  (pgCopy as { copyLines: typeof copyLines }).copyLines = (m, table, columns, lines) =>
+    timed(`COPY ${table}`, () => copyLines(m, table, columns, lines));
   const api = await keptDatabaseApi();
   const { MatchingService } = await import('../../src/modules/matching/matching.service');
   const svc = api.get(MatchingService);

@@ -99,6 +99,27 @@ interface SuggestionRow {
   offerVersion: number;
 }
 
+/**
+ * The columns a suggestion's write sets, in `SuggestionRow`'s order (`topFlag`: the writing
+ * side's `in_<side>_top`); status, version and the other side's flag are left alone.
+ */
+const suggestionColumns = (topFlag: string) => [
+  'need_id',
+  'offer_id',
+  'need_party_id',
+  'offer_party_id',
+  'score',
+  'components',
+  'rules_passed',
+  'rules_failed',
+  'explanation',
+  'eligible',
+  'partial',
+  topFlag,
+  'need_version',
+  'offer_version',
+];
+
 /** A suggestion's components as a CSV field holding their JSON (the numbers are finite). */
 function componentsCsv(c: Scored['components']): string {
   let json = '{';
@@ -512,8 +533,7 @@ export class MatchingService {
         plain((r) => r.offerVersion),
       ];
       await m.query(
-        `INSERT INTO match_suggestion (need_id, offer_id, need_party_id, offer_party_id, score, components,
-                rules_passed, rules_failed, explanation, eligible, partial, ${topFlag}, need_version, offer_version)
+        `INSERT INTO match_suggestion (${suggestionColumns(topFlag).join(', ')})
          SELECT need_id, offer_id, need_party_id, offer_party_id, score, components, rules_passed::text[],
                 rules_failed::text[], explanation, eligible, partial, top, need_version, offer_version
            FROM ROWS FROM (
@@ -557,23 +577,7 @@ export class MatchingService {
       await copyLines(
         m,
         'match_suggestion',
-        [
-          'id',
-          'need_id',
-          'offer_id',
-          'need_party_id',
-          'offer_party_id',
-          'score',
-          'components',
-          'rules_passed',
-          'rules_failed',
-          'explanation',
-          'eligible',
-          'partial',
-          topFlag,
-          'need_version',
-          'offer_version',
-        ],
+        ['id', ...suggestionColumns(topFlag)],
         // The id is given (not the column's volatile default), so COPY fills pages in bulk.
         // Rules are identifiers (no quoting inside the array literal); scores are finite.
         rows.map(
