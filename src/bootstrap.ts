@@ -7,7 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { ApiModule } from './app.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { mountRequestContext } from './common/context/cls';
-import { requestIdMiddleware } from './common/request-id';
+import { mountRequestLog, requestIdMiddleware } from './common/request-id';
 import { createValidationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
 import { HttpMetricsMiddleware } from './modules/metrics/metrics.middleware';
@@ -40,8 +40,9 @@ export function configureApi(app: NestExpressApplication): NestExpressApplicatio
   app.useLogger(app.get(Logger));
   app.use(requestIdMiddleware);
   // Global middleware as plain Express middleware, one router layer each (see
-  // mountRequestContext): the request context, then the request timing.
+  // mountRequestContext): the request context, the request log, then the request timing.
   mountRequestContext(app);
+  mountRequestLog(app);
   const timing = app.get(HttpMetricsMiddleware);
   app.use(timing.use.bind(timing));
   app.use(

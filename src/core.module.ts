@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
-import pino from 'pino';
+import type pino from 'pino';
 import { requestContextModule } from './common/context/cls';
-import { requestLogOptions } from './common/request-id';
+import { createRootLogger, ROOT_LOGGER } from './common/request-id';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { typeormOptions } from './database/typeorm-options';
@@ -16,14 +16,20 @@ import { QueueModule } from './queue/queue.module';
     // Per-request (and per-job) context: request id, principal, client address.
     requestContextModule(),
     LoggerModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        pinoHttp: [
-          requestLogOptions(config.env.LOG_LEVEL),
-          // Written asynchronously (flushed at exit): a slow reader of stdout (a log shipper,
-          // a full pipe) must not block the event loop on every request.
-          pino.destination({ dest: 1, sync: false }),
-        ],
+      providers: [
+        {
+          provide: ROOT_LOGGER,
+          inject: [AppConfig],
+          useFactory: (config: AppConfig) => createRootLogger(config.env.LOG_LEVEL),
+        },
+      ],
+      inject: [ROOT_LOGGER],
+      useFactory: (logger: pino.Logger) => ({
+        // Nest's logger writes through the root logger.
+        pinoHttp: { logger },
+        // The request log is mounted by mountRequestLog as one router layer, not on every
+        // path of the route list by Nest's middleware module.
+        forRoutes: [],
       }),
     }),
     TypeOrmModule.forRootAsync({

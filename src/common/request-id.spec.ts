@@ -1,12 +1,22 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ClsServiceManager } from 'nestjs-cls';
 import { pinoHttp } from 'pino-http';
-import { requestLogOptions } from './request-id';
+import { createRootLogger, requestLogOptions } from './request-id';
+
+/** A root logger at `level` whose lines are collected, parsed, in `lines`. */
+function collecting(level: string) {
+  const lines: Record<string, unknown>[] = [];
+  const logger = createRootLogger(level, {
+    write: (s: string) => lines.push(JSON.parse(s) as Record<string, unknown>),
+  });
+  return { logger, lines };
+}
 
 /** Runs one request through the request log and returns the parsed lines written. */
 function logOne(level: string, url: string, statusCode: number): Record<string, unknown>[] {
-  const lines: string[] = [];
-  const middleware = pinoHttp(requestLogOptions(level), { write: (s: string) => lines.push(s) });
+  const { logger, lines } = collecting(level);
+  const middleware = pinoHttp(requestLogOptions(logger));
   const req = {
     id: 'req-0001-abcdef',
     method: 'GET',
@@ -28,7 +38,7 @@ function logOne(level: string, url: string, statusCode: number): Record<string, 
   });
   middleware(req as unknown as IncomingMessage, res as unknown as ServerResponse, () => undefined);
   res.emit('finish');
-  return lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+  return lines;
 }
 
 describe('request log', () => {
@@ -64,5 +74,27 @@ describe('request log', () => {
     expect(logOne('warn', '/api/v1/needs', 200)).toEqual([]);
     expect(logOne('silent', '/api/v1/needs', 200)).toEqual([]);
     expect(logOne('info', '/health/ready', 200)).toEqual([]);
+  });
+
+  it('gives every line the request id, or the job id, of its context; its own field wins', () => {
+    const { logger, lines } = collecting('info');
+    const cls = ClsServiceManager.getClsService();
+    logger.info('outside any context');
+    cls.run(() => {
+      cls.set('requestId', 'req-0002-abcdef');
+      logger.info('inside a request');
+      logger.info({ requestId: 'req-own-0003' }, 'with its own id');
+    });
+    cls.run(() => {
+      cls.set('jobId', 'matching:42');
+      logger.warn('inside a job');
+    });
+    expect(lines.map((l) => [l.msg, l.requestId, l.jobId])).toEqual([
+      ['outside any context', undefined, undefined],
+      ['inside a request', 'req-0002-abcdef', undefined],
+      ['with its own id', 'req-own-0003', undefined],
+      ['inside a job', undefined, 'matching:42'],
+    ]);
+    expect(lines.every((l) => l.service === 'salw-platform')).toBe(true);
   });
 });

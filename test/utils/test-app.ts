@@ -2,10 +2,12 @@ import { Type } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import IORedis from 'ioredis';
+import type pino from 'pino';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { ApiModule } from '../../src/app.module';
 import { configureApi } from '../../src/bootstrap';
+import { createRootLogger, ROOT_LOGGER } from '../../src/common/request-id';
 import { AppConfig } from '../../src/config/app-config';
 import { createTestDatabase } from './database';
 import { baseTestEnv, randomSuffix } from './test-env';
@@ -24,6 +26,8 @@ export interface TestApiOptions {
   env?: NodeJS.ProcessEnv;
   /** Extra modules (e.g. a test-only controller) loaded beside the API. */
   imports?: Type<unknown>[];
+  /** Where the API's log lines go (at the env's LOG_LEVEL) instead of stdout. */
+  logTo?: pino.DestinationStream;
 }
 
 /** Deletes every Redis key of one queue prefix (each suite has its own). */
@@ -53,12 +57,16 @@ export async function bootTestApi(options: TestApiOptions = {}): Promise<TestApi
     ...options.env,
   };
   const config = AppConfig.fromEnv(env);
-  const moduleRef = await Test.createTestingModule({
+  const builder = Test.createTestingModule({
     imports: [ApiModule, ...(options.imports ?? [])],
   })
     .overrideProvider(AppConfig)
-    .useValue(config)
-    .compile();
+    .useValue(config);
+  if (options.logTo)
+    builder
+      .overrideProvider(ROOT_LOGGER)
+      .useValue(createRootLogger(config.env.LOG_LEVEL, options.logTo));
+  const moduleRef = await builder.compile();
   const app = configureApi(
     moduleRef.createNestApplication<NestExpressApplication>({ bufferLogs: true }),
   );
