@@ -16,6 +16,10 @@
  * - AB_ENV_A / AB_ENV_B: extra `NAME=value` pairs of each side's environment;
  * - AB_KIND: list, search or read (default list): the bench's paths of that phase;
  * - AB_ROUNDS (default 8) and AB_SLICE seconds (default 2); one more round warms both up.
+ *
+ * With a database per side (AB_DB_A / AB_DB_B, e.g. `CREATE DATABASE b TEMPLATE a`), it also
+ * prints each side's PostgreSQL CPU per request: the backends its API opened (application_name
+ * `salw-platform` on that database).
  */
 import 'reflect-metadata';
 import autocannon from 'autocannon';
@@ -41,6 +45,7 @@ interface Side {
   api?: ChildProcess;
   token?: string;
   cpuMs: number;
+  dbCpuMs: number;
   requests: number;
   p99s: number[];
 }
@@ -57,6 +62,7 @@ const side = (name: 'A' | 'B', port: number): Side => ({
   ),
   port,
   cpuMs: 0,
+  dbCpuMs: 0,
   requests: 0,
   p99s: [],
 });
@@ -113,9 +119,22 @@ async function main(): Promise<void> {
       s.token = ((await login.json()) as { accessToken?: string }).accessToken;
       if (!s.token) throw new Error(`login on ${s.name} failed: ${login.status}`);
     }
+    const perSideDb = sides[0].db !== sides[1].db;
+    const backends = async (s: Side): Promise<number[]> =>
+      (
+        await clients
+          .get(s.db)!
+          .query(
+            `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND application_name = 'salw-platform'`,
+            [s.db],
+          )
+      ).rows.map((r: { pid: number }) => r.pid);
+    const dbCpu = (pids: number[]) => pids.reduce((sum, pid) => sum + cpuMsOf(pid), 0);
     for (let round = -1; round < ROUNDS; round++) {
       for (const s of round % 2 ? sides : [...sides].reverse()) {
         let i = 0;
+        const pids = perSideDb ? await backends(s) : [];
+        const db0 = dbCpu(pids);
         const cpu0 = cpuMsOf(s.api!.pid!);
         const result = await autocannon({
           url: `http://127.0.0.1:${s.port}`,
@@ -131,6 +150,7 @@ async function main(): Promise<void> {
         }
         if (round < 0) continue; // the warm-up round
         s.cpuMs += cpuMsOf(s.api!.pid!) - cpu0;
+        s.dbCpuMs += dbCpu(pids) - db0;
         s.requests += result.requests.total;
         s.p99s.push(result.latency.p99);
       }
@@ -138,6 +158,9 @@ async function main(): Promise<void> {
     for (const s of sides) {
       process.stdout.write(
         `${s.name}_${KIND}_api_cpu_ms: ${(s.cpuMs / s.requests).toFixed(3)}\n` +
+          (perSideDb
+            ? `${s.name}_${KIND}_db_cpu_ms: ${(s.dbCpuMs / s.requests).toFixed(3)}\n`
+            : '') +
           `${s.name}_${KIND}_rps: ${Math.round(s.requests / SLICE / ROUNDS)}\n` +
           `${s.name}_${KIND}_p99_ms_per_slice: ${s.p99s.join(',')}\n`,
       );
