@@ -1,3 +1,5 @@
+import { DataSource } from 'typeorm';
+import { PREFIX_SEARCH_ROWS } from '../../src/modules/search/list-search';
 import { Cast, createCast, createNeed, publishNeed } from '../factories/needs.factory';
 import { createActiveOffer } from '../factories/offers.factory';
 import { bootTestApi, TestApi } from '../utils/test-app';
@@ -230,5 +232,36 @@ describe('search and list filters', () => {
     expect(await plans({ controlArea: '05.20' })).toEqual([]);
     expect(await plans({ region: 'Africa', from: '2028-01-01' })).toEqual([plan.body.id]);
     expect(await plans({ group: 'WEOG' })).toEqual([]);
+  });
+
+  it('finds a word only an old need has, behind more than the searched prefix of newer ones', async () => {
+    // A search in a key order first looks through the first PREFIX_SEARCH_ROWS rows of the
+    // list; a page they cannot fill goes to the full-text index, which must find the rest.
+    const old = await createNeed(api, cast.per.token, {
+      title: 'Kalashnikov registry of the national police',
+      description: 'Registering seized rifles.',
+      priority: 'low',
+      estimatedCost: { amount: 20000, currency: 'USD' },
+    });
+    const db = api.app.get(DataSource);
+    await db.query(
+      `INSERT INTO need (party_id, country_code, title, description, language, control_areas,
+                         assistance_types, frameworks, priority, estimated_amount,
+                         estimated_currency, estimated_usd, usd_rate, rate_date, needed_by,
+                         visibility, status)
+       SELECT party_id, country_code, 'Filler need ' || g, 'Newer rows before the old one.',
+              language, control_areas, assistance_types, frameworks, priority, estimated_amount,
+              estimated_currency, estimated_usd, usd_rate, rate_date, needed_by, visibility,
+              status
+         FROM need, generate_series(1, $2::int) g WHERE id = $1`,
+      [old.id, PREFIX_SEARCH_ROWS + 50],
+    );
+    for (const sort of ['date', 'priority', 'cost']) {
+      expect(await needIds({ q: 'kalashnikov', sort, limit: '2' })).toEqual([old.id]);
+      // A frequent word fills its page from the prefix: the newest fillers, in order.
+      const page = await list('/api/v1/needs', { q: 'filler', sort, limit: '3' });
+      expect(page.items).toHaveLength(3);
+      expect(page.nextCursor).not.toBeNull();
+    }
   });
 });
