@@ -70,6 +70,12 @@ export function createRootLogger(
 
 type LoggedRequest = IncomingMessage & { id?: string; originalUrl?: string };
 
+/** The request line's fields with its request id (set even where no request context is). */
+const withRequestId = (req: IncomingMessage, fields: object) => ({
+  ...fields,
+  requestId: (req as LoggedRequest).id,
+});
+
 /**
  * pino-http options of the request log: one short line per request with the method, url,
  * status, response time and request id (`requestId`, as in every log line). No headers, query
@@ -91,16 +97,10 @@ export function requestLogOptions(logger: pino.Logger): Options {
         url: req.originalUrl ?? req.url,
       }),
       res: (res: ServerResponse) => ({ statusCode: res.headersSent ? res.statusCode : null }),
-      err: pino.stdSerializers.err,
+      // err: the root logger's.
     },
-    customSuccessObject: (req, _res, fields: object) => ({
-      ...fields,
-      requestId: (req as LoggedRequest).id,
-    }),
-    customErrorObject: (req, _res, _error, fields: object) => ({
-      ...fields,
-      requestId: (req as LoggedRequest).id,
-    }),
+    customSuccessObject: (req, _res, fields: object) => withRequestId(req, fields),
+    customErrorObject: (req, _res, _error, fields: object) => withRequestId(req, fields),
     autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
   };
 }
