@@ -3,8 +3,9 @@
  * scoring, explanations, writes), on a database the benchmark kept (see matching.profile.ts):
  *   DB=postgres://postgres@127.0.0.1:5432/<kept name> [CHUNK=3000] [WARM=0] [FINISH=1] [CPUPROF=file.cpuprofile] \
  *     node -r ts-node/register/transpile-only test/bench/matching.chunk-profile.ts
- * Prints the chunk's figures and the time spent in each kind of SQL statement. It writes
- * suggestions into that database: use a kept copy, never a real one.
+ * SEED=1 seeds the offers' floors first (the run's parent job does). Prints the chunk's
+ * figures and the time spent in each kind of SQL statement. It writes suggestions into that
+ * database: use a kept copy, never a real one.
  */
 import 'reflect-metadata';
 import { keptDatabaseApi } from './kept-db-api';
@@ -44,6 +45,12 @@ async function main() {
   // leave in the shared store are what a later chunk of a real run starts from).
   const runId = `prof-${Date.now()}`;
   const warm = Number(process.env.WARM ?? 0);
+  // SEED=1: the offers' floors seeded first, as the run's parent job does.
+  if (process.env.SEED) {
+    const t0 = performance.now();
+    const seeded = await svc.seedRunFloors(runId);
+    console.log(JSON.stringify({ seeded, ms: Math.round(performance.now() - t0) }));
+  }
   for (let c = 0; c < warm; c++) await svc.rematchChunk(runId, c, bounds[c], bounds[c + 1] ?? null);
   spent.clear();
   const inspector = await import('node:inspector/promises');

@@ -7,7 +7,7 @@ import { copyLines, csvBool, csvText } from '../../common/pg-copy';
 import { AppConfig } from '../../config/app-config';
 import { NEED_STATUSES, OPEN_NEED_STATUSES } from '../needs/need-lifecycle';
 import { ReferenceService } from '../reference/reference.service';
-import { OfferIndex, OfferSideTracker } from './engine/candidates';
+import { OfferIndex, OfferSideTracker, seedFloors } from './engine/candidates';
 import { checkEligibility, Eligibility } from './engine/eligibility';
 import { explain, Glossary } from './engine/explain';
 import {
@@ -621,6 +621,40 @@ export class MatchingService {
   async offerBounds(size: number): Promise<{ bounds: string[]; offers: number }> {
     const { bounds, total } = await this.idBounds('offer', `status = 'active'`, size);
     return { bounds, offers: total };
+  }
+
+  /**
+   * Before a full re-match's first chunk: floors for the offers' side from a sample of
+   * `MATCH_FLOOR_SAMPLE` open needs (`seedFloors`: bases only, nothing scored), put where the
+   * chunks read the floors. Without them the first chunks (one per worker slot) start every
+   * offer at the minimum score: each then scores in full every pair that could reach it (ten
+   * times as many pairs as a later chunk) and visits the pairs sharing no control area too. Any
+   * floor at most the offer's final K-th score gives the same tops; these only save work.
+   */
+  async seedRunFloors(runId: string): Promise<{ sample: number; offers: number }> {
+    const size = this.config.env.MATCH_FLOOR_SAMPLE;
+    if (size === 0) return { sample: 0, offers: 0 };
+    return this.offerIndex.use(async (index) => {
+      const { needs, prior } = await this.transaction(async (m) => {
+        // The first ids: random uuids, so a sample unrelated to anything scored (any sample
+        // gives valid floors), read through the primary key.
+        const ids: { id: string }[] = await m.query(
+          `SELECT id FROM need WHERE ${OPEN_NEEDS} ORDER BY id LIMIT $1`,
+          [size],
+        );
+        return {
+          needs: await loadNeeds(m, 'n.id = ANY($1::uuid[])', [ids.map((r) => r.id)]),
+          prior: await this.priorFor(m, index, []),
+        };
+      });
+      const floors = seedFloors(
+        index,
+        needs.map((n) => prepareNeed(n.facts)),
+        { ...this.topOptions, prior: (p) => prior.get(p) },
+      );
+      await this.runs.seedFloors(runId, floors);
+      return { sample: needs.length, offers: floors.size };
+    });
   }
 
   /** Chunk boundaries over the open needs, by id: chunk i is [bounds[i], bounds[i+1]). */

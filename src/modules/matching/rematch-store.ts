@@ -107,6 +107,20 @@ export class RematchStore implements OnApplicationShutdown {
   }
 
   /**
+   * Floors known before any chunk ran (`MatchingService.seedRunFloors`), under the fields the
+   * tops' script uses. The script overwrites a field with the K-th score of the offer's set,
+   * which is never lower: every entry of the set is at least the floor it was found with.
+   */
+  async seedFloors(runId: string, floors: Map<string, number>): Promise<void> {
+    if (!floors.size) return;
+    const fields: Record<string, string> = {};
+    for (const [offerId, floor] of floors)
+      fields[this.key(runId, `top:${offerId}`)] = String(floor);
+    const key = this.key(runId, 'floors');
+    await (await this.redis()).multi().hset(key, fields).expire(key, TTL_S).exec();
+  }
+
+  /**
    * Adds entries to offers' tops and trims each to K, in one script call per 1,000 offers
    * (three commands per offer in a pipeline cost the worker more than the scoring of them).
    * Returns the K-th score of each of these offers that now has K entries: its floor over

@@ -1,4 +1,4 @@
-import { OfferIndex, OfferSideTracker, CountryInfo, RankedNeed } from './candidates';
+import { OfferIndex, OfferSideTracker, CountryInfo, RankedNeed, seedFloors } from './candidates';
 import { checkEligibility } from './eligibility';
 import {
   baseFromColumns,
@@ -399,6 +399,57 @@ describe('candidate generation', () => {
         top: reference.byOffer.get(o.id) ?? [],
       });
   });
+
+  it.each([
+    ['every need', 1, 0.5],
+    ['one need in four', 4, 0.3],
+  ])(
+    'floors seeded from bases (%s) are at most each offer K-th score, and the chunked tops stay exact',
+    (_l, step, closeShare) => {
+      const w = world(13, 600, 300);
+      const k = 4;
+      const min = 0.2;
+      const opts = {
+        k,
+        minScore: min,
+        weights: DEFAULT_WEIGHTS,
+        todayMs: Date.parse(TODAY),
+        prior: (p: string) => w.prior.get(p),
+      };
+      const reference = allPairs(w, DEFAULT_WEIGHTS, k, min);
+      const index = indexOf(w);
+      const sample = w.needs.filter((_, i) => i % step === 0).map((n) => prepareNeed(n));
+      const seeded = seedFloors(index, sample, opts);
+      let close = 0;
+      for (const o of w.offers) {
+        const floor = seeded.get(o.id);
+        if (floor === undefined) continue;
+        const top = reference.byOffer.get(o.id) ?? [];
+        // A floor is only given for an offer with K pairs at or above it.
+        expect({ offer: o.id, tops: top.length }).toEqual({ offer: o.id, tops: k });
+        expect(floor).toBeGreaterThan(min);
+        expect(floor).toBeLessThanOrEqual(top[k - 1].score);
+        if (top[k - 1].score - floor < 0.1) close++;
+      }
+      // The floors mean something: most offers get one, most of them near their K-th score.
+      expect(seeded.size).toBeGreaterThan(w.offers.length / 3);
+      expect(close).toBeGreaterThan(seeded.size * closeShare);
+      // Chunks starting from those floors (as the run's chunks read them) find the same tops.
+      const store = new Map<string, RankedNeed[]>();
+      for (let c = 0; c < 3; c++) {
+        const tracker = new OfferSideTracker(index, k, min, DEFAULT_WEIGHTS, seeded);
+        for (const n of w.needs.slice(c * 200, (c + 1) * 200))
+          index.topForNeed(prepareNeed(n), { ...opts, offerSide: tracker });
+        for (const [offerId, entries] of tracker.drain())
+          store.set(offerId, [...(store.get(offerId) ?? []), ...entries].sort(cmp).slice(0, k));
+      }
+      for (const o of w.offers)
+        expect({ offer: o.id, top: store.get(o.id) ?? [] }).toEqual({
+          offer: o.id,
+          top: reference.byOffer.get(o.id) ?? [],
+        });
+    },
+  );
 
   it('follows changes: an offer paused or edited leaves or changes the index', () => {
     const w = world(5, 200, 300);

@@ -81,6 +81,11 @@ export interface TopOptions {
   prior: (partyId: string) => PriorEngagement | undefined;
   /** In a full re-match: the offers' own top K, so that pairs an offer needs are scored too. */
   offerSide?: OfferSideTracker;
+  /**
+   * Bases only (`seedFloors`): called with each pair sharing a control-area series, whose base
+   * is then computed; nothing is scored and no top is returned.
+   */
+  onBase?: (slot: number, base: number) => void;
 }
 
 export interface TopResult {
@@ -422,6 +427,7 @@ export class OfferIndex {
         baseFromColumns(need, cols, slot, o.weights, env, parts, at);
       } else baseInto(need, this.slots[slot]!, o.weights, o.todayMs, eng, parts, at);
       const base = parts[at + 7];
+      if (o.onBase) return o.onBase(slot, base);
       this.candSlots[count++] = slot;
       if (kBest.length < o.k || base > kBest[kBest.length - 1]) {
         let i = kBest.length;
@@ -443,6 +449,7 @@ export class OfferIndex {
     const live = this.live;
     // Tier A: a control-area series in common.
     scan((w) => live[w] & state[w] & types[w] & series[w]);
+    if (o.onBase) return result;
     const threshold = () =>
       kBest.length >= o.k
         ? Math.max(o.minScore, Math.round(kBest[o.k - 1] * 10_000) / 10_000)
@@ -491,6 +498,58 @@ export class OfferIndex {
     result.top = top.map(({ offer, slot, scored }) => ({ offer, slot, scored }));
     return result;
   }
+}
+
+/**
+ * Lower bounds of the offers' K-th scores over the open needs, from some of them (a full
+ * re-match's floors before its first chunk: `OfferSideTracker`). A pair's score is at least
+ * its base, since the text component enters as max(base, text): (1−wₜ)·base + wₜ·max(base,
+ * text) ≥ base. So an offer's K-th best base over any K eligible needs (scores at or above
+ * the minimum) is at most its K-th score over all open needs, the need's own pairs included.
+ * Only pairs sharing a control-area series are visited (the best bases; any pairs give valid
+ * bounds), and nothing is scored: a few per cent of a chunk's cost for a sample of needs.
+ * Offers with fewer than K such pairs get no floor. Returned by offer id, at least the minimum
+ * score, rounded down to 4 decimals and lowered by one step more (scores are rounded to 4
+ * decimals; the weighted sum may round the other way in floating point).
+ */
+export function seedFloors(
+  index: OfferIndex,
+  needs: PreparedNeed[],
+  o: Omit<TopOptions, 'offerSide' | 'onBase'>,
+): Map<string, number> {
+  const k = o.k;
+  const capacity = index.capacity;
+  // Per slot its K best bases so far (unordered), how many, and the lowest once there are K.
+  const best = new Float64Array(capacity * k);
+  const filled = new Int32Array(capacity);
+  const lowest = new Float64Array(capacity).fill(-Infinity);
+  const onBase = (slot: number, base: number) => {
+    if (base < o.minScore) return;
+    const at = slot * k;
+    const n = filled[slot];
+    if (n < k) {
+      best[at + n] = base;
+      filled[slot] = n + 1;
+      if (n + 1 === k) lowest[slot] = Math.min(...best.subarray(at, at + k));
+      return;
+    }
+    if (base <= lowest[slot]) return;
+    let min = 0;
+    for (let i = 1; i < k; i++) if (best[at + i] < best[at + min]) min = i;
+    best[at + min] = base;
+    let low = best[at];
+    for (let i = 1; i < k; i++) if (best[at + i] < low) low = best[at + i];
+    lowest[slot] = low;
+  };
+  const opts: TopOptions = { ...o, onBase };
+  for (const need of needs) index.topForNeed(need, opts);
+  const floors = new Map<string, number>();
+  index.forEachSlot((slot, offer) => {
+    if (filled[slot] < k) return;
+    const floor = Math.floor(lowest[slot] * 10_000) / 10_000 - 0.0001;
+    if (floor > o.minScore) floors.set(offer.facts.id, floor);
+  });
+  return floors;
 }
 
 /**

@@ -23,7 +23,8 @@ export const offersJobId = (runId: string, part: number) => `rematch-${runId}-of
 
 /**
  * A full re-match, in steps (a BullMQ parent job):
- *  1. splits the open needs into id ranges of MATCH_CHUNK_SIZE and adds one child job
+ *  1. seeds the offers' floors from a sample of the open needs (`seedRunFloors`), splits the
+ *     open needs into id ranges of MATCH_CHUNK_SIZE and adds one child job
  *     `matching.rematch-chunk` per range (deterministic ids: a retried split adds nothing
  *     twice), then waits for its children without holding a worker;
  *  2. when every chunk is done (any worker, each retried on its own), splits the active offers
@@ -73,6 +74,7 @@ export class RematchAllProcessor implements JobProcessor<'matching.rematch-all'>
   async process(job: Job<Data>) {
     const runId = String(job.id);
     if (!job.data.step) {
+      await this.matching.seedRunFloors(runId);
       const { bounds, needs } = await this.matching.chunkBounds(this.config.env.MATCH_CHUNK_SIZE);
       const size = this.config.env.MATCH_CHUNK_SIZE;
       await this.addChildren(
