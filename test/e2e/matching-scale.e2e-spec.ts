@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../../src/config/app-config';
 import { chunkJobId, offersJobId } from '../../src/modules/matching/jobs/rematch-all.processor';
 import { MatchingService } from '../../src/modules/matching/matching.service';
+import { RematchStore } from '../../src/modules/matching/rematch-store';
 import { QueueService } from '../../src/queue/queue.service';
 import { createCast, Cast } from '../factories/needs.factory';
 import { seedWorld } from '../bench/world';
@@ -256,6 +257,68 @@ describe('matching at scale: chunked full re-match', () => {
       await db.query(`DROP TABLE fail_switch`);
     }
   }, 400_000);
+
+  it("offers' side: locks the needs of the pairs it inserts, one removed meanwhile included", async () => {
+    const matching = workers[0].get(MatchingService);
+    const runs = workers[0].get(RematchStore);
+    const internals = matching as never as {
+      lockParents: (m: unknown, needs: string[], offers: string[]) => Promise<void>;
+    };
+    await restoreStart();
+    const runId = `late-${Date.now()}`;
+    const { bounds } = await matching.chunkBounds(1_000_000);
+    await matching.rematchChunk(runId, 0, bounds[0], null);
+    // Between the lookup of the stored pairs and their lock, a pair of an offer's new top that
+    // its need keeps is removed (as a match of that need dropping it would).
+    let removed: { need_id: string; offer_id: string } | undefined;
+    const calls: { needs: string[]; offers: string[] }[] = [];
+    const original = internals.lockParents.bind(matching);
+    const lock = jest
+      .spyOn(internals, 'lockParents')
+      .mockImplementation(async (m, needs, offers) => {
+        calls.push({ needs: [...needs], offers: [...offers] });
+        if (!removed && offers.length) {
+          const tops = await runs.tops(runId, offers);
+          const pairs = [...tops].flatMap(([offerId, xs]) => xs.map((x) => [x.id, offerId]));
+          // A DELETE … RETURNING answers [rows, count].
+          [[removed]] = await db.query(
+            `DELETE FROM match_suggestion WHERE id = (
+             SELECT s.id FROM match_suggestion s
+               JOIN unnest($1::uuid[], $2::uuid[]) AS t(need_id, offer_id)
+                 ON s.need_id = t.need_id AND s.offer_id = t.offer_id
+              WHERE s.in_need_top AND s.status = 'suggested' AND s.version = 1
+              ORDER BY s.id LIMIT 1)
+           RETURNING need_id, offer_id`,
+            [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
+          );
+          expect(removed).toBeDefined();
+          // Its need was not among those locked first: its pair had a row then.
+          expect(needs).not.toContain(removed!.need_id);
+        }
+        return original(m, needs, offers);
+      });
+    try {
+      await matching.finishOffers(runId, '00000000-0000-0000-0000-000000000000', null);
+    } finally {
+      lock.mockRestore();
+    }
+    // Its need was locked on its own, after the rows, and the pair stored again with the
+    // offer's values.
+    const late = calls.findIndex((c) => c.needs.includes(removed!.need_id));
+    expect(late).toBeGreaterThan(0);
+    expect(calls[late]).toEqual({ needs: [removed!.need_id], offers: [] });
+    const [again] = await db.query(
+      `SELECT in_offer_top, in_need_top FROM match_suggestion WHERE need_id = $1 AND offer_id = $2`,
+      [removed!.need_id, removed!.offer_id],
+    );
+    expect(again).toEqual({ in_offer_top: true, in_need_top: false });
+    // The needs locked first are those of top pairs without a row, far fewer than the tops.
+    const first = calls.find((c) => c.offers.length)!;
+    expect(first.needs.length).toBeLessThan(
+      (await db.query(`SELECT count(*)::int AS n FROM match_suggestion WHERE in_offer_top`))[0].n,
+    );
+  }, 400_000);
+
   it('falls back to the upsert when a pair it copies was stored meanwhile', async () => {
     const matching = workers[0].get(MatchingService);
     const chunk = async (runId: string) => {
