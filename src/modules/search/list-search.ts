@@ -29,28 +29,6 @@ export const tsQuerySql = (param: string) =>
   `(${QUERY_CONFIGS.map((c) => `websearch_to_tsquery('${c}', :${param})`).join(' || ')})`;
 
 /**
- * The full-text query a text search runs, decided by PostgreSQL in one round trip
- * (`search_tsquery`, migration SearchSpeed): the words parsed in every configuration when any
- * record of the table matches them; otherwise — a misspelt or truncated word — each word
- * corrected to its nearest words of the table's dictionary (trigram word similarity over the
- * distinct words, not over every record), then the same full-text search. Null: nothing can
- * match. Whether any record matches is decided over the whole table, whatever the caller may
- * see, so every page of a listing searches the same way.
- */
-export async function resolveTextQuery(
-  manager: EntityManager,
-  table: string,
-  q: string,
-): Promise<string | null> {
-  const [{ tsq }] = await queryOn<{ tsq: string | null }>(
-    manager,
-    `SELECT CAST(search_tsquery(CAST($1 AS regclass), $2) AS text) AS tsq`,
-    [table, q],
-  );
-  return tsq;
-}
-
-/**
  * Runs a read in a transaction on its connection (TypeORM's query runner, its type parsers);
  * otherwise straight on the pool with `types` (see poolQuery).
  */
@@ -68,26 +46,30 @@ async function queryOn<R>(
 /**
  * Adds the text search to a list query (stored `search_vector`, GIN); returns the relevance
  * expression for `sort=relevance` (`ts_rank` against the query actually run) and the match
- * condition (null when nothing can match).
+ * condition.
+ *
+ * The full-text query is decided by PostgreSQL (`search_tsquery`, migration SearchSpeed): the
+ * words parsed in every configuration when any record of the table matches them; otherwise —
+ * a misspelt or truncated word — each word corrected to its nearest words of the table's
+ * dictionary (trigram word similarity over the distinct words, not over every record), then
+ * the same full-text search; null when nothing can match (then no row does). Whether any
+ * record matches is decided over the whole table, whatever the caller may see, so every page
+ * of a listing searches the same way. It is a subquery of the page's own statement, evaluated
+ * once per statement (an InitPlan): a round trip of its own before each search cost more than
+ * the decision. The plans do not depend on the query's words: the prefix page walks the key
+ * order (`prefixFirstSql`), and the full query has only the planner's default estimate of a
+ * word it has no statistics for, which it used before too for the rare words it runs for.
  */
-export async function applyTextSearch<T extends ObjectLiteral>(
+export function applyTextSearch<T extends ObjectLiteral>(
   qb: SelectQueryBuilder<T>,
   alias: string,
   q: string,
-  manager: EntityManager,
-): Promise<{ relevance: string; match: string | null }> {
+): { relevance: string; match: string } {
   const table = qb.expressionMap.mainAlias!.metadata.tableName;
-  const tsq = await resolveTextQuery(manager, table, q);
-  if (tsq === null) {
-    qb.andWhere('FALSE');
-    return { relevance: 'CAST(0 AS real)', match: null };
-  }
-  const match = `${alias}.search_vector @@ CAST(:searchTsq AS tsquery)`;
-  qb.andWhere(match, { searchTsq: tsq });
-  return {
-    relevance: `CAST(ts_rank(${alias}.search_vector, CAST(:searchTsq AS tsquery)) AS real)`,
-    match,
-  };
+  const tsq = `(SELECT search_tsquery(CAST(:searchTable AS regclass), :searchQ))`;
+  const match = `${alias}.search_vector @@ ${tsq}`;
+  qb.andWhere(match, { searchTable: table, searchQ: q });
+  return { relevance: `CAST(ts_rank(${alias}.search_vector, ${tsq}) AS real)`, match };
 }
 
 export type KeyType = 'timestamptz' | 'uuid' | 'numeric' | 'real' | 'smallint';
@@ -245,7 +227,7 @@ export async function keysetJsonPage<T extends ObjectLiteral>(
 export interface PrefixSearch<T extends ObjectLiteral> {
   qb: SelectQueryBuilder<T>;
   alias: string;
-  /** The text condition over `alias` (named parameter `:searchTsq`). */
+  /** The text condition over `alias` (named parameters `:searchTable`, `:searchQ`). */
   match: string;
 }
 
@@ -317,11 +299,11 @@ export interface ListSpec<T extends ObjectLiteral> {
 }
 
 /** Applies the text search (if `q`), then the keyset options of the sort. */
-async function prepareList<T extends ObjectLiteral>(spec: ListSpec<T>, withPrefix: boolean) {
+function prepareList<T extends ObjectLiteral>(spec: ListSpec<T>, withPrefix: boolean) {
   const { qb, alias, q, sort } = spec;
   // The filters without the text condition, for a search in a key order (keysetJsonPage).
   const before = withPrefix && q && sort !== 'relevance' ? qb.clone() : undefined;
-  const text = q ? await applyTextSearch(qb, alias, q, spec.manager) : undefined;
+  const text = q ? applyTextSearch(qb, alias, q) : undefined;
   const options: KeysetOptions = {
     sort,
     keys: spec.keys(text?.relevance ?? '')[sort],
@@ -336,7 +318,7 @@ async function prepareList<T extends ObjectLiteral>(spec: ListSpec<T>, withPrefi
 
 /** One page of entities (keyset-paginated on the sort's key values and the id). */
 export async function listPage<T extends ObjectLiteral>(spec: ListSpec<T>): Promise<Page<T>> {
-  const { options } = await prepareList(spec, false);
+  const { options } = prepareList(spec, false);
   return keysetPage(spec.qb, options);
 }
 
@@ -345,7 +327,7 @@ export async function listJsonPage<T extends ObjectLiteral>(
   spec: ListSpec<T>,
   json: string,
 ): Promise<string> {
-  const { options, prefix } = await prepareList(spec, true);
+  const { options, prefix } = prepareList(spec, true);
   return keysetJsonPage(spec.qb, { ...options, json, prefix, manager: spec.manager });
 }
 
