@@ -627,9 +627,10 @@ export class MatchingService {
    * Before a full re-match's first chunk: floors for the offers' side from a sample of
    * `MATCH_FLOOR_SAMPLE` open needs (`seedFloors`: bases only, nothing scored), put where the
    * chunks read the floors. Without them the first chunks (one per worker slot) start every
-   * offer at the minimum score: each then scores in full every pair that could reach it (ten
-   * times as many pairs as a later chunk) and visits the pairs sharing no control area too. Any
-   * floor at most the offer's final K-th score gives the same tops; these only save work.
+   * offer at the minimum score: each then scores in full every pair that could reach it
+   * (eleven times as many pairs as a later chunk) and visits the pairs sharing no control area
+   * too. Any floor at most the offer's final K-th score gives the same tops; these only save
+   * work.
    */
   async seedRunFloors(runId: string): Promise<{ sample: number; offers: number }> {
     const size = this.config.env.MATCH_FLOOR_SAMPLE;

@@ -56,9 +56,11 @@ async function queryOn<R>(
  * record matches is decided over the whole table, whatever the caller may see, so every page
  * of a listing searches the same way. It is a subquery of the page's own statement, evaluated
  * once per statement (an InitPlan): a round trip of its own before each search cost more than
- * the decision. The plans do not depend on the query's words: the prefix page walks the key
- * order (`prefixFirstSql`), and the full query has only the planner's default estimate of a
- * word it has no statistics for, which it used before too for the rare words it runs for.
+ * the decision (`docs/API-SPEED.md`, step 29). The prefix page's plan never depended on the
+ * words (it walks the key order: `prefixFirstSql`). The full query (a rare word, a small
+ * filtered set, `sort=relevance`) is planned with the default estimate of a text condition the
+ * planner cannot see (0.5 % of the rows): the matches fetched through the GIN index and
+ * sorted, the plan it is kept apart for.
  */
 export function applyTextSearch<T extends ObjectLiteral>(
   qb: SelectQueryBuilder<T>,
