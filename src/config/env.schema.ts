@@ -100,7 +100,7 @@ export const envSchema = z
     MATCH_CHUNK_SIZE: z.coerce.number().int().min(1).max(100_000).default(2000),
     MATCH_OFFER_PART_SIZE: z.coerce.number().int().min(1).max(100_000).default(1000),
     MATCH_COPY_MIN_ROWS: z.coerce.number().int().min(1).default(200),
-    MATCH_FLOOR_SAMPLE: z.coerce.number().int().min(0).max(1_000_000).default(5000),
+    MATCH_FLOOR_SAMPLE: z.coerce.number().int().min(0).max(100_000).default(5000),
     NO_OBJECTION_WORKING_DAYS: z.coerce.number().int().min(0).max(60).default(5),
     CONSENT_RELEASE_EVERY_MS: z.coerce.number().int().min(1000).default(300_000),
     COORDINATION_ALERT_SWEEP_EVERY_MS: z.coerce.number().int().min(1000).default(600_000),
