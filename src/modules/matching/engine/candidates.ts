@@ -530,15 +530,15 @@ export function seedFloors(
     if (n < k) {
       best[at + n] = base;
       filled[slot] = n + 1;
-      if (n + 1 === k) lowest[slot] = Math.min(...best.subarray(at, at + k));
-      return;
+      if (n + 1 < k) return;
+    } else {
+      if (base <= lowest[slot]) return;
+      let min = at;
+      for (let i = at + 1; i < at + k; i++) if (best[i] < best[min]) min = i;
+      best[min] = base;
     }
-    if (base <= lowest[slot]) return;
-    let min = 0;
-    for (let i = 1; i < k; i++) if (best[at + i] < best[at + min]) min = i;
-    best[at + min] = base;
     let low = best[at];
-    for (let i = 1; i < k; i++) if (best[at + i] < low) low = best[at + i];
+    for (let i = at + 1; i < at + k; i++) if (best[i] < low) low = best[i];
     lowest[slot] = low;
   };
   const opts: TopOptions = { ...o, onBase };
