@@ -124,6 +124,7 @@ describe('matching at scale: chunked full re-match', () => {
     await restoreStart();
     expect(await rows()).not.toEqual(expected);
 
+    const started = Date.now();
     const jobId = await rematch();
     const seen: Record<string, any>[] = [];
     const done = await waitFor(
@@ -177,6 +178,18 @@ describe('matching at scale: chunked full re-match', () => {
     await client.quit();
     expect(left).toEqual([]);
     expect(await rows()).toEqual(expected);
+    // The rows the run copied have time-ordered ids (UUID version 7, the run's time in their
+    // first 48 bits): the primary key grows at its right edge. Rows kept keep their ids.
+    const copiedIds: { id: string }[] = await db.query(
+      `SELECT id::text FROM match_suggestion WHERE id NOT IN (SELECT id FROM match_suggestion_start)`,
+    );
+    expect(copiedIds.length).toBeGreaterThan(10);
+    for (const { id } of copiedIds) {
+      expect(id[14]).toBe('7');
+      const ms = parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
+      expect(ms).toBeGreaterThanOrEqual(started);
+      expect(ms).toBeLessThanOrEqual(Date.now());
+    }
     // Acted-on rows are kept (flagged when no longer eligible), their versions untouched.
     const acted = await db.query(
       `SELECT status, version, eligible FROM match_suggestion WHERE status = 'shortlisted'`,
