@@ -29,6 +29,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { PasswordService } from '../../src/modules/auth/password.service';
 import { cpuMsOf, LIST_PATHS, SEARCH_PATHS, startApiProcess, stopApi, withDb } from './api-common';
+import { dropQueueKeys } from './queue-keys';
 
 const DB = process.env.AB_DB ?? 'salw_bench_kept';
 const ROUNDS = Number(process.env.AB_ROUNDS ?? 8);
@@ -167,6 +168,10 @@ async function main(): Promise<void> {
     }
   } finally {
     for (const s of sides) if (s.api) await stopApi(s.api).catch(() => undefined);
+    for (const s of sides)
+      await dropQueueKeys(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', `ab${s.port}`).catch(
+        () => undefined,
+      );
     for (const client of clients.values()) {
       await client.query(`DELETE FROM app_user WHERE email = $1`, [email]).catch(() => undefined);
       await client.end();

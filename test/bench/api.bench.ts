@@ -30,6 +30,7 @@ import { Client, Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { cpuMsOf, LIST_PATHS, SEARCH_PATHS, startApiProcess, stopApi, withDb } from './api-common';
 import { productionEntry } from './production-build';
+import { dropQueueKeys } from './queue-keys';
 
 const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -300,6 +301,7 @@ async function main(): Promise<void> {
   log(`database ${name}${reuse ? ' (reused: BENCH_DB)' : ''}`);
   let api: ChildProcess | undefined;
   let pool: Pool | undefined;
+  const queuePrefix = `bench${randomBytes(3).toString('hex')}`;
   try {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -307,7 +309,7 @@ async function main(): Promise<void> {
       REDIS_URL: REDIS,
       JWT_SECRET: process.env.JWT_SECRET ?? randomBytes(32).toString('hex'),
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
-      QUEUE_PREFIX: `bench${randomBytes(3).toString('hex')}`,
+      QUEUE_PREFIX: queuePrefix,
       SMTP_URL: process.env.SMTP_URL ?? 'smtp://127.0.0.1:1',
       NODE_ENV: 'production',
       HOST: '127.0.0.1',
@@ -493,6 +495,7 @@ async function main(): Promise<void> {
   } finally {
     await pool?.end().catch(() => undefined);
     if (api) await stopApi(api).catch(() => undefined);
+    await dropQueueKeys(REDIS, queuePrefix).catch(() => undefined);
     if (process.env.BENCH_KEEP_DB || reuse) log(`kept ${name} (reuse it with BENCH_DB=${name})`);
     else {
       await admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));

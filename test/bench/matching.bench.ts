@@ -27,6 +27,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { productionEntry } from './production-build';
+import { dropQueueKeys } from './queue-keys';
 import { seedWorld } from './world';
 
 const SERVER = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432';
@@ -93,13 +94,14 @@ async function main(): Promise<void> {
   const children: ChildProcess[] = [];
   let app: { close(): Promise<void> } | undefined;
   let ds: DataSource | undefined;
+  const queuePrefix = `bench${randomBytes(3).toString('hex')}`;
   try {
     Object.assign(process.env, {
       DATABASE_URL: dbUrl,
       REDIS_URL: REDIS,
       JWT_SECRET: process.env.JWT_SECRET ?? randomBytes(32).toString('hex'),
       LOG_LEVEL: 'silent',
-      QUEUE_PREFIX: `bench${randomBytes(3).toString('hex')}`,
+      QUEUE_PREFIX: queuePrefix,
       SMTP_URL: process.env.SMTP_URL ?? 'smtp://127.0.0.1:1',
       NODE_ENV: 'production',
       WRITE_RATE_LIMIT_PER_MIN: '100000',
@@ -371,6 +373,7 @@ async function main(): Promise<void> {
       await new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)));
     }
     await ds?.destroy().catch(() => undefined);
+    await dropQueueKeys(REDIS, queuePrefix).catch(() => undefined);
     if (process.env.BENCH_KEEP_DB) log(`kept ${name} (BENCH_KEEP_DB)`);
     else {
       await admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));

@@ -8,7 +8,7 @@
  * database: use a kept copy, never a real one.
  */
 import 'reflect-metadata';
-import { keptDatabaseApi } from './kept-db-api';
+import { closeKeptDatabaseApi, keptDatabaseApi } from './kept-db-api';
 async function main() {
   const { DataSource } = await import('typeorm');
   const spent = new Map<string, { ms: number; n: number }>();
@@ -81,7 +81,7 @@ async function main() {
     for (const [k, v] of [...spent].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15))
       console.log(Math.round(v.ms), v.n, k);
   }
-  await api.close();
+  await closeKeptDatabaseApi(api);
 }
 main().then(
   () => process.exit(0),

@@ -9,7 +9,7 @@
  * rewrites those needs' suggestions: use a kept copy, never a real database.
  */
 import 'reflect-metadata';
-import { keptDatabaseApi } from './kept-db-api';
+import { closeKeptDatabaseApi, keptDatabaseApi } from './kept-db-api';
 
 async function main() {
   const { DataSource } = await import('typeorm');
@@ -53,7 +53,7 @@ async function main() {
   process.stdout.write(`match_max_ms: ${Math.max(...total).toFixed(1)}\n`);
   for (const [label, ms] of spent)
     process.stdout.write(`  ${label}: median ${median(ms).toFixed(2)} ms (${ms.length} calls)\n`);
-  await api.close();
+  await closeKeptDatabaseApi(api);
 }
 
 main().catch((error) => {
