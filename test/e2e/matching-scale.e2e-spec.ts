@@ -293,13 +293,20 @@ describe('matching at scale: chunked full re-match', () => {
         if (!removed && offers.length) {
           const tops = await runs.tops(runId, offers);
           const pairs = [...tops].flatMap(([offerId, xs]) => xs.map((x) => [x.id, offerId]));
-          // A DELETE … RETURNING answers [rows, count].
+          // A DELETE … RETURNING answers [rows, count]. The pair's need has no top pair
+          // without a row (that one would have its need locked first, rightly): which stored
+          // pair comes first by id must not decide whether the test can pass.
           [[removed]] = await db.query(
             `DELETE FROM match_suggestion WHERE id = (
              SELECT s.id FROM match_suggestion s
                JOIN unnest($1::uuid[], $2::uuid[]) AS t(need_id, offer_id)
                  ON s.need_id = t.need_id AND s.offer_id = t.offer_id
               WHERE s.in_need_top AND s.status = 'suggested' AND s.version = 1
+                AND NOT EXISTS (
+                  SELECT FROM unnest($1::uuid[], $2::uuid[]) AS u(need_id, offer_id)
+                   WHERE u.need_id = s.need_id AND NOT EXISTS (
+                     SELECT FROM match_suggestion r
+                      WHERE r.need_id = u.need_id AND r.offer_id = u.offer_id))
               ORDER BY s.id LIMIT 1)
            RETURNING need_id, offer_id`,
             [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
