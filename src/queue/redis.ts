@@ -19,3 +19,16 @@ export function createRedis(url: string, role: 'producer' | 'worker' | 'probe'):
   client.on('error', () => undefined);
   return client;
 }
+
+/**
+ * Unlinks every key that starts with `prefix` (glob characters in it are matched literally),
+ * scanning the keyspace in steps; returns how many were removed.
+ */
+export async function unlinkKeysStartingWith(redis: IORedis, prefix: string): Promise<number> {
+  const match = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
+  let removed = 0;
+  const stream = redis.scanStream({ match, count: 1000 });
+  for await (const keys of stream as AsyncIterable<string[]>)
+    if (keys.length) removed += await redis.unlink(...keys);
+  return removed;
+}

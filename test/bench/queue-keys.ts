@@ -1,4 +1,5 @@
 import IORedis from 'ioredis';
+import { unlinkKeysStartingWith } from '../../src/queue/redis';
 
 /**
  * Removes every Redis key under a benchmark's queue prefix (`<prefix>:…`): its queues' jobs
@@ -11,13 +12,7 @@ export async function dropQueueKeys(redisUrl: string, prefix: string): Promise<n
   const redis = new IORedis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
     await redis.connect();
-    // Glob characters in the prefix are matched literally.
-    const match = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}:*`;
-    let removed = 0;
-    const stream = redis.scanStream({ match, count: 1000 });
-    for await (const keys of stream as AsyncIterable<string[]>)
-      if (keys.length) removed += await redis.unlink(...keys);
-    return removed;
+    return await unlinkKeysStartingWith(redis, `${prefix}:`);
   } finally {
     redis.disconnect();
   }

@@ -2,7 +2,7 @@ import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type IORedis from 'ioredis';
 import { AppConfig } from '../../config/app-config';
-import { createRedis } from '../../queue/redis';
+import { createRedis, unlinkKeysStartingWith } from '../../queue/redis';
 import type { RankedNeed } from './engine/candidates';
 
 const TTL_S = 2 * 24 * 3600;
@@ -242,10 +242,6 @@ export class RematchStore implements OnApplicationShutdown {
       this.key(runId, 'offers-done'),
       this.key(runId, 'floors'),
     );
-    // Glob characters in the prefix or the run id are matched literally.
-    const literal = this.key(runId, 'top:').replace(/[*?[\]\\]/g, '\\$&');
-    const stream = redis.scanStream({ match: `${literal}*`, count: 1000 });
-    for await (const keys of stream as AsyncIterable<string[]>)
-      if (keys.length) await redis.unlink(...keys);
+    await unlinkKeysStartingWith(redis, this.key(runId, 'top:'));
   }
 }
