@@ -1,5 +1,4 @@
-import IORedis from 'ioredis';
-import { unlinkKeysStartingWith } from '../../src/queue/redis';
+import { createRedis, unlinkKeysStartingWith } from '../../src/queue/redis';
 
 /**
  * Removes every Redis key under a benchmark's queue prefix (`<prefix>:…`): its queues' jobs
@@ -9,9 +8,8 @@ import { unlinkKeysStartingWith } from '../../src/queue/redis';
  * processes using the prefix are closed.
  */
 export async function dropQueueKeys(redisUrl: string, prefix: string): Promise<number> {
-  const redis = new IORedis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  const redis = createRedis(redisUrl, 'probe');
   try {
-    await redis.connect();
     return await unlinkKeysStartingWith(redis, `${prefix}:`);
   } finally {
     redis.disconnect();
