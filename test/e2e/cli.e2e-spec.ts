@@ -1,24 +1,20 @@
 import { spawn } from 'node:child_process';
-import { Client } from 'pg';
-import { createTestDatabase } from '../utils/database';
+import type { Client } from 'pg';
+import { connectedTestDatabase } from '../utils/database';
 import { runTs, ROOT } from '../utils/run-node';
 import { baseTestEnv, randomSuffix } from '../utils/test-env';
 
 describe('operator commands (npm run cli)', () => {
-  let db: { url: string; drop: () => Promise<void> };
+  let db: Awaited<ReturnType<typeof connectedTestDatabase>>;
   let env: NodeJS.ProcessEnv;
   let pg: Client;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
+    db = await connectedTestDatabase();
     env = { ...baseTestEnv(), DATABASE_URL: db.url, QUEUE_PREFIX: `t${randomSuffix()}` };
-    pg = new Client({ connectionString: db.url });
-    await pg.connect();
+    pg = db.pg;
   });
-  afterAll(async () => {
-    await pg.end();
-    await db.drop();
-  });
+  afterAll(() => db.drop());
 
   it('create-admin generates a random password shown once, and refuses a second admin without --force', async () => {
     const first = await runTs('src/cli.ts', ['create-admin', '--email', 'Ops@Example.org'], env);

@@ -1,5 +1,5 @@
-import { Client } from 'pg';
-import { createTestDatabase } from '../utils/database';
+import type { Client } from 'pg';
+import { connectedTestDatabase } from '../utils/database';
 
 /**
  * `search_any(table, query)`: whether any row matches a text query as typed, answered from a probe
@@ -7,13 +7,12 @@ import { createTestDatabase } from '../utils/database';
  * result must be the plain EXISTS over the whole table.
  */
 describe('search_any: does any row match as typed', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let db: Awaited<ReturnType<typeof connectedTestDatabase>>;
   let pg: Client;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    pg = new Client({ connectionString: db.url });
-    await pg.connect();
+    db = await connectedTestDatabase();
+    pg = db.pg;
     await pg.query(`
       CREATE TABLE probe_t (id int PRIMARY KEY, search_vector tsvector NOT NULL);
       CREATE INDEX probe_t_search ON probe_t USING gin (search_vector);
@@ -23,10 +22,7 @@ describe('search_any: does any row match as typed', () => {
           FROM generate_series(1, 2000) g;
       ANALYZE probe_t;`);
   });
-  afterAll(async () => {
-    await pg.end();
-    await db.drop();
-  });
+  afterAll(() => db.drop());
 
   const any = async (words: string): Promise<boolean> => {
     const { rows } = await pg.query<{ found: boolean; exists: boolean }>(

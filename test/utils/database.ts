@@ -36,6 +36,25 @@ export async function createTestDatabase(): Promise<{
   return { name, url: databaseUrl(name), drop: () => dropDatabase(name) };
 }
 
+/** A fresh database (createTestDatabase) with a client connected to it; `drop` ends both. */
+export async function connectedTestDatabase(): Promise<{
+  url: string;
+  pg: Client;
+  drop: () => Promise<void>;
+}> {
+  const db = await createTestDatabase();
+  const pg = new Client({ connectionString: db.url });
+  await pg.connect();
+  return {
+    url: db.url,
+    pg,
+    drop: async () => {
+      await pg.end();
+      await db.drop();
+    },
+  };
+}
+
 /** Runs every migration on the database at `url`. */
 export async function migrate(url: string): Promise<string[]> {
   const ds = new DataSource(typeormOptions({ url, applicationName: 'salw-test-migrate' }));

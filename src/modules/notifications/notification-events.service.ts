@@ -405,15 +405,15 @@ export class NotificationEventsService {
     };
   }
 
-  /** New suggestions at or above the threshold that nobody was told about yet. */
+  /**
+   * New suggestions at or above the threshold that nobody was told about yet: stored in the
+   * last two days, first stored first. `new_suggestion_ids` (migration NewSuggestionsByTime)
+   * reads them through the primary key, whose ids are time-ordered, not the whole table.
+   */
   async newSuggestions(minScore: number, limit = 200): Promise<NotificationDraft[]> {
     const m = this.db.manager;
     const rows: { id: string }[] = await m.query(
-      `SELECT ms.id FROM match_suggestion ms
-        WHERE ms.status = 'suggested' AND ms.eligible AND ms.score >= $1
-          AND ms.created_at > now() - interval '2 days'
-          AND NOT EXISTS (SELECT 1 FROM notification_event e WHERE e.dedupe_key = 'suggestion:' || ms.id)
-        ORDER BY ms.created_at, ms.id LIMIT $2`,
+      `SELECT id FROM new_suggestion_ids($1, $2) AS id`,
       [minScore, limit],
     );
     const drafts: NotificationDraft[] = [];
