@@ -74,8 +74,12 @@ export class RematchAllProcessor implements JobProcessor<'matching.rematch-all'>
   async process(job: Job<Data>) {
     const runId = String(job.id);
     if (!job.data.step) {
-      await this.matching.seedRunFloors(runId);
-      const { bounds, needs } = await this.matching.chunkBounds(this.config.env.MATCH_CHUNK_SIZE);
+      // Both before the first chunk, at once: the floors are the worker's work, the bounds
+      // PostgreSQL's (a sort of the open needs' ids, ~0.4 s at 85,000).
+      const [, { bounds, needs }] = await Promise.all([
+        this.matching.seedRunFloors(runId),
+        this.matching.chunkBounds(this.config.env.MATCH_CHUNK_SIZE),
+      ]);
       const size = this.config.env.MATCH_CHUNK_SIZE;
       await this.addChildren(
         job,
