@@ -51,6 +51,11 @@ export interface JobPayloads {
     fromId: string;
     toId: string | null;
     offers: number;
+    /**
+     * The part's stored pairs whose need is not open, by offer, found by the run for every part
+     * at once (`closedPairsByPart`); absent, the part reads them itself.
+     */
+    closed?: Record<string, string[]>;
   };
   /** Circulate needs filed on a State's behalf whose no-objection period passed (scheduled). */
   'review.release-consent': { reason: string };

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../../src/config/app-config';
 import { chunkJobId, offersJobId } from '../../src/modules/matching/jobs/rematch-all.processor';
 import { MatchingService } from '../../src/modules/matching/matching.service';
+import { OPEN_NEED_STATUSES } from '../../src/modules/needs/need-lifecycle';
 import { RematchStore } from '../../src/modules/matching/rematch-store';
 import { QueueService } from '../../src/queue/queue.service';
 import { createCast, Cast } from '../factories/needs.factory';
@@ -203,6 +204,39 @@ describe('matching at scale: chunked full re-match', () => {
     );
     expect(stale).toBe(0);
   }, 400_000);
+
+  it("finds the pairs of needs that are not open once, each in its offer's part", async () => {
+    const matching = workers[0].get(MatchingService);
+    const { bounds } = await matching.offerBounds(1);
+    expect(bounds.length).toBeGreaterThan(3);
+    const parts = await matching.closedPairsByPart(bounds);
+    expect(parts).toHaveLength(bounds.length);
+    const sorted = (byOffer: Record<string, string[]>) =>
+      Object.fromEntries(
+        Object.entries(byOffer)
+          .sort(([a], [b]) => (a < b ? -1 : 1))
+          .map(([offer, ids]) => [offer, [...ids].sort()]),
+      );
+    let pairs = 0;
+    let partsWithPairs = 0;
+    for (let i = 0; i < bounds.length; i++) {
+      const rows: { id: string; offer_id: string }[] = await db.query(
+        `SELECT s.id, s.offer_id FROM match_suggestion s
+           JOIN need n ON n.id = s.need_id JOIN offer o ON o.id = s.offer_id
+          WHERE n.status <> ALL($1::text[]) AND o.status = 'active'
+            AND s.offer_id >= $2 AND ($3::uuid IS NULL OR s.offer_id < $3)`,
+        [OPEN_NEED_STATUSES, bounds[i], bounds[i + 1] ?? null],
+      );
+      const expected: Record<string, string[]> = {};
+      for (const r of rows) (expected[r.offer_id] ??= []).push(r.id);
+      expect(sorted(parts[i])).toEqual(sorted(expected));
+      pairs += rows.length;
+      if (rows.length) partsWithPairs++;
+    }
+    // The world has acted-on pairs of closed needs, in more than one part.
+    expect(pairs).toBeGreaterThan(0);
+    expect(partsWithPairs).toBeGreaterThan(1);
+  });
 
   it('retries a failed chunk on its own, without redoing the finished ones', async () => {
     await restoreStart();

@@ -620,6 +620,42 @@ export class MatchingService {
     return { bounds: rows.map((r) => r.id), total: rows[0]?.n ?? 0 };
   }
 
+  /**
+   * The stored pairs of active offers whose need is not open (a full re-match's chunks cover
+   * the open needs only), by offer, for each part of the offers' side: part i holds the offers
+   * with ids in [bounds[i], bounds[i+1]). One statement for every part: it reads the needs by
+   * status, each with its pairs through the pair index, and the need table's pages were most of
+   * its cost (0.7 s at the benchmark's 100,000 needs), once per part before. In one of this
+   * service's transactions for its settings: on a table a re-match has just filled, the pairs'
+   * estimate made JIT compile it (134 ms).
+   */
+  async closedPairsByPart(bounds: string[]): Promise<Record<string, string[]>[]> {
+    const rows: { id: string; offer_id: string }[] = await this.transaction((m) =>
+      m.query(
+        `SELECT ms.id, ms.offer_id FROM need n
+           CROSS JOIN LATERAL (
+             SELECT s.id, s.offer_id FROM match_suggestion s
+              WHERE s.need_id = n.id AND s.offer_id >= $2 OFFSET 0) ms
+          WHERE n.status = ANY($1::text[])
+            AND EXISTS (SELECT 1 FROM offer o WHERE o.id = ms.offer_id AND o.status = 'active')`,
+        [NEED_STATUSES.filter((st) => !OPEN_NEED_STATUSES.includes(st)), bounds[0]],
+      ),
+    );
+    const parts = bounds.map((): Record<string, string[]> => ({}));
+    for (const r of rows) {
+      // The last part whose first id is at most the offer's (ids compare as text, as in SQL).
+      let lo = 0;
+      let hi = bounds.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (bounds[mid] <= r.offer_id) lo = mid;
+        else hi = mid - 1;
+      }
+      (parts[lo][r.offer_id] ??= []).push(r.id);
+    }
+    return parts;
+  }
+
   /** Part boundaries over the active offers, by id, for the offers' side. */
   async offerBounds(size: number): Promise<{ bounds: string[]; offers: number }> {
     const { bounds, total } = await this.idBounds('offer', `status = 'active'`, size);
@@ -760,6 +796,7 @@ export class MatchingService {
     runId: string,
     fromId: string,
     toId: string | null,
+    closed?: Record<string, string[]>,
   ): Promise<{ offers: number; kept: number }> {
     const glossary = await this.glossary();
     const offerIds: string[] = (
@@ -769,22 +806,11 @@ export class MatchingService {
         [fromId, toId],
       )
     ).map((r: { id: string }) => r.id);
-    // Stored pairs whose need is not open (the chunks covered open needs only), by offer.
-    const closedByOffer = new Map<string, string[]>();
-    // From the needs by status, then their pairs through the index (as lockStored).
-    const closedRows: { id: string; offer_id: string }[] = await this.db.query(
-      `SELECT ms.id, ms.offer_id FROM need n
-         CROSS JOIN LATERAL (
-           SELECT s.id, s.offer_id FROM match_suggestion s
-            WHERE s.need_id = n.id AND s.offer_id >= $2 AND ($3::uuid IS NULL OR s.offer_id < $3)
-           OFFSET 0) ms
-        WHERE n.status = ANY($1::text[])`,
-      [NEED_STATUSES.filter((st) => !OPEN_NEED_STATUSES.includes(st)), fromId, toId],
+    // Stored pairs whose need is not open (the chunks covered open needs only), by offer: as
+    // the run's parent found them for every part at once, or else read now.
+    const closedByOffer = new Map<string, string[]>(
+      Object.entries(closed ?? (await this.closedPairsByPart([fromId]))[0]),
     );
-    for (const r of closedRows)
-      (closedByOffer.get(r.offer_id) ?? closedByOffer.set(r.offer_id, []).get(r.offer_id)!).push(
-        r.id,
-      );
     const todayMs = Date.parse(today());
     let kept = 0;
     for (let i = 0; i < offerIds.length; i += OFFER_BATCH) {

@@ -106,6 +106,7 @@ export class RematchAllProcessor implements JobProcessor<'matching.rematch-all'>
       // The offers' side in parts, as child jobs too.
       const size = this.config.env.MATCH_OFFER_PART_SIZE;
       const { bounds, offers } = await this.matching.offerBounds(size);
+      const closed = bounds.length ? await this.matching.closedPairsByPart(bounds) : [];
       await this.addChildren(
         job,
         'matching.rematch-offers',
@@ -116,6 +117,7 @@ export class RematchAllProcessor implements JobProcessor<'matching.rematch-all'>
           fromId: bounds[part],
           toId: bounds[part + 1] ?? null,
           offers: part < bounds.length - 1 ? size : offers - size * part,
+          closed: closed[part],
         }),
         (part) => offersJobId(runId, part),
       );

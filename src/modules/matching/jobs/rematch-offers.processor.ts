@@ -19,8 +19,8 @@ export class RematchOffersProcessor implements JobProcessor<'matching.rematch-of
   ) {}
 
   async process(job: Job<JobPayloads['matching.rematch-offers']>) {
-    const { runId, fromId, toId } = job.data;
-    const result = await this.matching.finishOffers(runId, fromId, toId);
+    const { runId, fromId, toId, closed } = job.data;
+    const result = await this.matching.finishOffers(runId, fromId, toId, closed);
     await this.progress.offersDone(job);
     return result;
   }
