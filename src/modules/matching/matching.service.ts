@@ -788,9 +788,10 @@ export class MatchingService {
    *
    * It reads only the stored pairs that can change: those in an offer's new top, those
    * flagged in its old one (`match_suggestion_offer_top_idx`), and those whose need is not
-   * open (found once, by need status). An offer's other pairs were re-scored by the chunks,
-   * are in no offer top and stay as they are: a pair neither side keeps is never stored
-   * untouched (the chunks and this step remove such pairs as they unflag them).
+   * open (`closed`: this part's, by offer, as the run found them for every part with
+   * `closedPairsByPart`; read here when not given). An offer's other pairs were re-scored by
+   * the chunks, are in no offer top and stay as they are: a pair neither side keeps is never
+   * stored untouched (the chunks and this step remove such pairs as they unflag them).
    */
   async finishOffers(
     runId: string,
