@@ -623,22 +623,27 @@ export class MatchingService {
   /**
    * The stored pairs of active offers whose need is not open (a full re-match's chunks cover
    * the open needs only), by offer, for each part of the offers' side: part i holds the offers
-   * with ids in [bounds[i], bounds[i+1]). One statement for every part: it reads the needs by
-   * status, each with its pairs through the pair index, and the need table's pages were most of
-   * its cost (0.7 s at the benchmark's 100,000 needs), once per part before. In one of this
+   * with ids in [bounds[i], bounds[i+1]), the last one up to `end` (exclusive; null, no end).
+   * One statement for every part: it reads the needs by status, each with its pairs through
+   * the pair index, and the need table's pages were most of its cost (0.7 s at the
+   * benchmark's 100,000 needs), once per part before. In one of this
    * service's transactions for its settings: on a table a re-match has just filled, the pairs'
    * estimate made JIT compile it (134 ms).
    */
-  async closedPairsByPart(bounds: string[]): Promise<Record<string, string[]>[]> {
+  async closedPairsByPart(
+    bounds: string[],
+    end: string | null = null,
+  ): Promise<Record<string, string[]>[]> {
     const rows: { id: string; offer_id: string }[] = await this.transaction((m) =>
       m.query(
         `SELECT ms.id, ms.offer_id FROM need n
            CROSS JOIN LATERAL (
              SELECT s.id, s.offer_id FROM match_suggestion s
-              WHERE s.need_id = n.id AND s.offer_id >= $2 OFFSET 0) ms
+              WHERE s.need_id = n.id AND s.offer_id >= $2 AND ($3::uuid IS NULL OR s.offer_id < $3)
+             OFFSET 0) ms
           WHERE n.status = ANY($1::text[])
             AND EXISTS (SELECT 1 FROM offer o WHERE o.id = ms.offer_id AND o.status = 'active')`,
-        [NEED_STATUSES.filter((st) => !OPEN_NEED_STATUSES.includes(st)), bounds[0]],
+        [NEED_STATUSES.filter((st) => !OPEN_NEED_STATUSES.includes(st)), bounds[0], end],
       ),
     );
     const parts = bounds.map((): Record<string, string[]> => ({}));
@@ -810,7 +815,7 @@ export class MatchingService {
     // Stored pairs whose need is not open (the chunks covered open needs only), by offer: as
     // the run's parent found them for every part at once, or else read now.
     const closedByOffer = new Map<string, string[]>(
-      Object.entries(closed ?? (await this.closedPairsByPart([fromId]))[0]),
+      Object.entries(closed ?? (await this.closedPairsByPart([fromId], toId))[0]),
     );
     const todayMs = Date.parse(today());
     let kept = 0;
