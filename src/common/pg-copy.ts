@@ -41,13 +41,15 @@ const CHUNK = 1 << 20;
  *
  * The lines are encoded one by one into buffers of a megabyte: encoding them as one string
  * would first flatten it, as two-byte text if any line has a character outside Latin-1, which
- * cost more than building the lines.
+ * cost more than building the lines. `lines` may be any iterable: a generator that builds each
+ * line as it is taken keeps no line alive past its encoding (built all at once, a sub-batch's
+ * lines outlived a young-generation collection or two and were copied, then promoted).
  */
 export async function copyLines(
   m: EntityManager,
   table: string,
   columns: readonly string[],
-  lines: readonly string[],
+  lines: Iterable<string>,
 ): Promise<number> {
   if (!m.queryRunner?.isTransactionActive)
     throw new Error('copyLines needs the manager of an active transaction');

@@ -370,13 +370,8 @@ export class MatchingService {
     scored: Scored,
     inTop: boolean,
   ): Evaluated {
-    return {
-      need,
-      offer: { facts: offer.facts, version: offer.version },
-      eligibility,
-      scored,
-      inTop,
-    };
+    // The prepared offer is its facts and version (no object of its own per pair).
+    return { need, offer, eligibility, scored, inTop };
   }
 
   /** One offer against the open needs that share a type and a window with it. */
@@ -434,8 +429,8 @@ export class MatchingService {
     let flaggedIneligible = 0;
     const deletes: string[] = [];
     const upserts: SuggestionRow[] = [];
-    /** Pairs with no stored row (when the rows were locked). */
-    const fresh: SuggestionRow[] = [];
+    /** Pairs with no stored row (when the rows were locked): rows built as they are written. */
+    const fresh: Evaluated[] = [];
     /** This side's flag of each stored row once the upsert is done. */
     const flagAfter = new Map<string, boolean>();
     for (const pair of pairs) {
@@ -449,11 +444,13 @@ export class MatchingService {
         continue;
       }
       if (!pair.eligibility.eligible) flaggedIneligible++;
-      if (row) flagAfter.set(row.id, pair.inTop);
-      (row ? upserts : fresh).push(this.rowOf(pair, glossary));
+      if (row) {
+        flagAfter.set(row.id, pair.inTop);
+        upserts.push(this.rowOf(pair, glossary));
+      } else fresh.push(pair);
     }
     await this.upsert(m, topFlag, upserts);
-    await this.insertFresh(m, topFlag, fresh);
+    await this.insertFresh(m, topFlag, fresh, glossary);
     // Pairs that neither side keeps any more and that nobody acted on are removed. The rows
     // are locked, so their status, version and the other side's flag are as read; rows this
     // run inserts are in its top.
@@ -568,34 +565,51 @@ export class MatchingService {
    * copy fails on the pair's unique key and the rows go through the upsert instead, which
    * updates that row as it would have had it been there. Fewer rows go straight to the upsert.
    */
-  private async insertFresh(m: EntityManager, topFlag: string, rows: SuggestionRow[]) {
+  private async insertFresh(
+    m: EntityManager,
+    topFlag: string,
+    pairs: Evaluated[],
+    glossary: Glossary,
+  ) {
+    const rows = () => pairs.map((p) => this.rowOf(p, glossary));
     // From MATCH_COPY_MIN_ROWS new rows on (a full re-match's sub-batches, not one record's
     // match: a savepoint and a COPY cost two more round trips than one statement).
-    if (rows.length < this.config.env.MATCH_COPY_MIN_ROWS) return this.upsert(m, topFlag, rows);
+    if (pairs.length < this.config.env.MATCH_COPY_MIN_ROWS) return this.upsert(m, topFlag, rows());
     await m.query(`SAVEPOINT fresh_suggestions`);
     try {
       await copyLines(
         m,
         'match_suggestion',
         ['id', ...suggestionColumns(topFlag)],
-        // The id is given (not the column's volatile default), so COPY fills pages in bulk.
-        // Time-ordered (UUID version 7, RFC 9562): each new id goes to the primary key's last
-        // leaf instead of a random one among thousands (a random v4 id made a chunk's copy of
-        // 20,000 rows 15-30 % slower: more index pages visited, read back and logged).
-        // Rules are identifiers (no quoting inside the array literal); scores are finite.
-        rows.map(
-          (r) =>
-            `${v7()},${r.needId},${r.offerId},${r.needPartyId},${r.offerPartyId},${r.score},` +
-            `${componentsCsv(r.components)},"{${r.rulesPassed.join(',')}}","{${r.rulesFailed.join(',')}}",` +
-            `${csvText(r.explanation)},${csvBool(r.eligible)},${csvBool(r.partial)},${csvBool(r.top)},` +
-            `${r.needVersion},${r.offerVersion}\n`,
-        ),
+        // Each row, its explanation and its line are built as the line is encoded, and are
+        // garbage right after (see copyLines).
+        this.freshLines(pairs, glossary),
       );
       await m.query(`RELEASE SAVEPOINT fresh_suggestions`);
     } catch (e) {
       if ((e as { code?: string }).code !== '23505') throw e;
       await m.query(`ROLLBACK TO SAVEPOINT fresh_suggestions`);
-      await this.upsert(m, topFlag, rows);
+      await this.upsert(m, topFlag, rows());
+    }
+  }
+
+  /**
+   * The CSV lines of new rows for `copyLines`, one at a time. The id is given (not the
+   * column's volatile default), so COPY fills pages in bulk. Time-ordered (UUID version 7, RFC
+   * 9562): each new id goes to the primary key's last leaf instead of a random one among
+   * thousands (a random v4 id made a chunk's copy of 20,000 rows 15-30 % slower: more index
+   * pages visited, read back and logged). Rules are identifiers (no quoting inside the array
+   * literal); scores are finite.
+   */
+  private *freshLines(pairs: Evaluated[], glossary: Glossary): Generator<string> {
+    for (const pair of pairs) {
+      const r = this.rowOf(pair, glossary);
+      yield (
+        `${v7()},${r.needId},${r.offerId},${r.needPartyId},${r.offerPartyId},${r.score},` +
+        `${componentsCsv(r.components)},"{${r.rulesPassed.join(',')}}","{${r.rulesFailed.join(',')}}",` +
+        `${csvText(r.explanation)},${csvBool(r.eligible)},${csvBool(r.partial)},${csvBool(r.top)},` +
+        `${r.needVersion},${r.offerVersion}\n`
+      );
     }
   }
 
@@ -984,7 +998,7 @@ export class MatchingService {
     glossary: Glossary,
   ) {
     const upserts: SuggestionRow[] = [];
-    const fresh: SuggestionRow[] = [];
+    const fresh: Evaluated[] = [];
     const deletes: string[] = [];
     for (const pair of pairs) {
       const row = existing.get(`${pair.need.facts.id}:${pair.offer.facts.id}`);
@@ -994,10 +1008,11 @@ export class MatchingService {
         deletes.push(row.id);
         continue;
       }
-      (row ? upserts : fresh).push(this.rowOf(pair, glossary));
+      if (row) upserts.push(this.rowOf(pair, glossary));
+      else fresh.push(pair);
     }
     await this.upsert(m, 'in_offer_top', upserts);
-    await this.insertFresh(m, 'in_offer_top', fresh);
+    await this.insertFresh(m, 'in_offer_top', fresh, glossary);
     if (deletes.length)
       await m.query(`DELETE FROM match_suggestion WHERE id = ANY($1::uuid[])`, [deletes]);
   }
