@@ -191,6 +191,10 @@ function indexOf(w: ReturnType<typeof world>) {
   return index;
 }
 
+/** What the shared store keeps of a drained entry: its need and score (Redis holds no more). */
+const sent = (entries: RankedNeed[]): RankedNeed[] =>
+  entries.map(({ id, score }) => ({ id, score }));
+
 describe('prepared scoring', () => {
   it('gives exactly the scores and components of scorePair on random pairs', () => {
     const w = world(7, 100, 300);
@@ -335,7 +339,7 @@ describe('candidate generation', () => {
         });
       }
       for (const [offerId, entries] of tracker.drain()) {
-        const merged = [...(store.get(offerId) ?? []), ...entries]
+        const merged = [...(store.get(offerId) ?? []), ...sent(entries)]
           .filter((e, i, xs) => xs.findIndex((x) => x.id === e.id) === i)
           .sort(cmp)
           .slice(0, k);
@@ -362,7 +366,7 @@ describe('candidate generation', () => {
     const addTops = (tops: [string, RankedNeed[]][]) => {
       const floors = new Map<string, number>();
       for (const [offerId, entries] of tops) {
-        const merged = [...(store.get(offerId) ?? []), ...entries]
+        const merged = [...(store.get(offerId) ?? []), ...sent(entries)]
           .filter((e, i, xs) => xs.findIndex((x) => x.id === e.id) === i)
           .sort(cmp)
           .slice(0, k);
@@ -441,7 +445,10 @@ describe('candidate generation', () => {
         for (const n of w.needs.slice(c * 200, (c + 1) * 200))
           index.topForNeed(prepareNeed(n), { ...opts, offerSide: tracker });
         for (const [offerId, entries] of tracker.drain())
-          store.set(offerId, [...(store.get(offerId) ?? []), ...entries].sort(cmp).slice(0, k));
+          store.set(
+            offerId,
+            [...(store.get(offerId) ?? []), ...sent(entries)].sort(cmp).slice(0, k),
+          );
       }
       for (const o of w.offers)
         expect({ offer: o.id, top: store.get(o.id) ?? [] }).toEqual({

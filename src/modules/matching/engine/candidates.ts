@@ -191,7 +191,8 @@ export class OfferSideTracker {
       for (const e of this.heaps.get(id)!) {
         if (e.drained) continue;
         e.drained = true;
-        fresh.push({ id: e.id, score: e.score });
+        // The entry itself (read, never kept, by the caller): no copy per entry sent.
+        fresh.push(e);
       }
       if (fresh.length) out.push([id, fresh]);
     }
