@@ -76,7 +76,7 @@ describe('coordination: coverage, gaps, exports, chart and alerts', () => {
       `INSERT INTO match_suggestion (need_id, offer_id, need_party_id, offer_party_id, score, components,
               rules_passed, explanation, status, version, need_version, offer_version, in_need_top,
               state_interest_at, donor_interest_at)
-       SELECT n.id, o.id, n.party_id, o.party_id, 0.8, '{}'::jsonb, '{}', 'Inserted by a test', 'agreed', 1,
+       SELECT n.id, o.id, n.party_id, o.party_id, 0.8, '{8000,10000,10000,10000,10000,6000,0,5000}', 127, 'Inserted by a test', 'agreed', 1,
               n.version, o.version, true, now(), now()
          FROM need n, offer o WHERE n.id = $1 AND o.id = $2
        ON CONFLICT (need_id, offer_id) DO UPDATE

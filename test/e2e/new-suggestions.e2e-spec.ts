@@ -35,7 +35,7 @@ describe('new_suggestion_ids: the suggestions the sweep notifies', () => {
               components, rules_passed, explanation, status, eligible, need_version, offer_version,
               created_at)
        VALUES (coalesce($1::uuid, uuid_v7()), gen_random_uuid(), gen_random_uuid(),
-               gen_random_uuid(), gen_random_uuid(), $2, '{}', '{}', 'test', $3, $4, 1, 1,
+               gen_random_uuid(), gen_random_uuid(), $2, '{0,0,0,0,0,0,0,0}', 127, 'test', $3, $4, 1, 1,
                coalesce($5::timestamptz, now()))
        RETURNING id`,
       [
@@ -65,7 +65,7 @@ describe('new_suggestion_ids: the suggestions the sweep notifies', () => {
       `INSERT INTO match_suggestion (need_id, offer_id, need_party_id, offer_party_id, score,
               components, rules_passed, explanation, need_version, offer_version)
        VALUES (gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), 0.1,
-               '{}', '{}', 'test', 1, 1)
+               '{0,0,0,0,0,0,0,0}', 127, 'test', 1, 1)
        RETURNING id`,
     );
     const id = rows[0].id;
@@ -115,7 +115,7 @@ describe('new_suggestion_ids: the suggestions the sweep notifies', () => {
       INSERT INTO match_suggestion (need_id, offer_id, need_party_id, offer_party_id, score,
              components, rules_passed, explanation, need_version, offer_version)
       SELECT gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), 0.8,
-             '{}', '{}', 'test', 1, 1
+             '{0,0,0,0,0,0,0,0}', 127, 'test', 1, 1
         FROM generate_series(1, 20000)`);
     await pg.query(`
       INSERT INTO notification_event (dedupe_key, type, entity_type, entity_id)

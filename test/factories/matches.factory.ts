@@ -14,7 +14,7 @@ export async function insertMatch(
     `INSERT INTO match_suggestion (need_id, offer_id, need_party_id, offer_party_id, score, components,
             rules_passed, explanation, status, version, need_version, offer_version, in_need_top,
             state_interest_at, donor_interest_at)
-     SELECT n.id, o.id, n.party_id, o.party_id, 0.8, '{}'::jsonb, '{}', 'Inserted by a test',
+     SELECT n.id, o.id, n.party_id, o.party_id, 0.8, '{8000,10000,10000,10000,10000,6000,0,5000}', 127, 'Inserted by a test',
             $3::varchar, $4::int, n.version, o.version, true,
             CASE WHEN $3::varchar = 'agreed' THEN now() END, CASE WHEN $3::varchar = 'agreed' THEN now() END
        FROM need n, offer o WHERE n.id = $1 AND o.id = $2

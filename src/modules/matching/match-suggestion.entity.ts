@@ -6,6 +6,7 @@ import {
   UpdateDateColumn,
 } from 'typeorm';
 import type { Components } from './engine/types';
+import { COMPONENTS_COLUMN, RULES_COLUMN } from './suggestion-columns';
 
 export const MATCH_STATUSES = [
   'suggested',
@@ -34,9 +35,11 @@ export class MatchSuggestion {
   @Column('uuid') needPartyId: string;
   @Column('uuid') offerPartyId: string;
   @Column({ type: 'numeric', precision: 5, scale: 4 }) score: string;
-  @Column({ type: 'jsonb' }) components: Components;
-  @Column({ type: 'text', array: true }) rulesPassed: string[];
-  @Column({ type: 'text', array: true }) rulesFailed: string[];
+  /** Stored compactly (`suggestion-columns.ts`): ten-thousandths, and rule bit masks. */
+  @Column({ type: 'smallint', array: true, transformer: COMPONENTS_COLUMN })
+  components: Components;
+  @Column({ type: 'smallint', transformer: RULES_COLUMN }) rulesPassed: string[];
+  @Column({ type: 'smallint', transformer: RULES_COLUMN }) rulesFailed: string[];
   @Column('text') explanation: string;
   @Column('boolean') eligible: boolean;
   @Column('boolean') partial: boolean;
