@@ -10,7 +10,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * envelope_left). A third of each row, and most of what PostgreSQL parsed to store it.
  *
  * Stored rows are converted in place (a component missing from an object becomes 0). The
- * conversion functions exist only during the migration.
+ * conversion functions exist only during the migration. The two lists are copied from the
+ * engine (`COMPONENTS`, `RULES`), not imported: a migration must convert as it did when it was
+ * written, whatever the engine's lists become.
  */
 const COMPONENTS = [
   'areas',

@@ -23,8 +23,11 @@ import { COMPONENTS, type Components } from './engine/types';
 
 const SCALE = 10_000;
 
+/** A component as stored: in ten-thousandths. */
+const stored = (value: number) => Math.round(value * SCALE);
+
 export function componentsToColumn(c: Components): number[] {
-  return COMPONENTS.map((k) => Math.round(c[k] * SCALE));
+  return COMPONENTS.map((k) => stored(c[k]));
 }
 
 export function componentsFromColumn(values: readonly number[]): Components {
@@ -35,11 +38,13 @@ export function componentsFromColumn(values: readonly number[]): Components {
   return Object.fromEntries(COMPONENTS.map((k, i) => [k, values[i] / SCALE])) as Components;
 }
 
-/** The column as a PostgreSQL array literal (`{5477,10000,…}`), for COPY and the upsert. */
+/**
+ * The column as a PostgreSQL array literal (`{5477,10000,…}`), for COPY and the upsert: built
+ * without the array `componentsToColumn` returns (one per row written).
+ */
 export function componentsLiteral(c: Components): string {
   let out = '{';
-  for (let i = 0; i < COMPONENTS.length; i++)
-    out += `${i ? ',' : ''}${Math.round(c[COMPONENTS[i]] * SCALE)}`;
+  for (let i = 0; i < COMPONENTS.length; i++) out += `${i ? ',' : ''}${stored(c[COMPONENTS[i]])}`;
   return `${out}}`;
 }
 
