@@ -586,8 +586,8 @@ export class MatchingService {
    * column's volatile default), so COPY fills pages in bulk. Time-ordered (UUID version 7, RFC
    * 9562): each new id goes to the primary key's last leaf instead of a random one among
    * thousands (a random v4 id made a chunk's copy of 20,000 rows 15-30 % slower: more index
-   * pages visited, read back and logged). Rules are identifiers (no quoting inside the array
-   * literal); scores are finite.
+   * pages visited, read back and logged). Components and rules go in their compact columns'
+   * form (`suggestion-columns.ts`: an array literal of integers, bit masks); scores are finite.
    */
   private *freshLines(pairs: Evaluated[], glossary: Glossary): Generator<string> {
     for (const pair of pairs) {
